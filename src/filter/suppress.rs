@@ -1,0 +1,1 @@
+//! `// ssot:allow(rule): reason` suppressions and the two hygiene rules.

@@ -1,0 +1,73 @@
+//! cargo-ssot: keeps a Rust workspace honest about its single sources of truth.
+//!
+//! Data flows one way:
+//! `workspace` (manifests, crates, module tree; each file read and parsed once into
+//! `facts`) → `index` (definitions, path resolution, concepts) → `rules` (pure functions)
+//! → `filter` (suppressions, baseline, levels, reported paths) → `report` (one file per format).
+
+pub mod cli;
+pub mod config;
+pub mod facts;
+pub mod filter;
+pub mod finding;
+pub mod index;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod workspace;
+
+use std::path::PathBuf;
+
+/// What to analyse and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Where the user started (the workspace around it is analysed).
+    pub start_dir: PathBuf,
+    /// Report only findings in files under these paths (relative to `start_dir` or absolute).
+    /// Empty: report everything.
+    pub report_paths: Vec<PathBuf>,
+    /// `--config PATH`.
+    pub config_path: Option<PathBuf>,
+    /// `--baseline FILE`: report only what exceeds it.
+    pub baseline: Option<PathBuf>,
+    /// Keep suppressed/baselined findings in the outcome (marked) instead of dropping them.
+    pub include_suppressed: bool,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+}
+
+/// The result of one analysis.
+#[derive(Debug)]
+pub struct Outcome {
+    pub index: index::Index,
+    pub config: config::Config,
+    /// Sorted by file, position, rule. Suppressed ones only when asked for.
+    pub findings: Vec<finding::Finding>,
+    /// Baseline entries that no longer match anything (the baseline can shrink).
+    pub stale_baseline: Vec<filter::baseline::StaleEntry>,
+}
+
+impl Outcome {
+    /// Findings that count (not suppressed).
+    pub fn active(&self) -> impl Iterator<Item = &finding::Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+}
+
+/// Run the whole pipeline. Errors are what stops the tool from doing its job (exit 2):
+/// no workspace, a bad config. Bad source files are never errors: they become problems in
+/// the index and every other file is still analysed.
+pub fn analyze(options: &Options) -> miette::Result<Outcome> {
+    let discovery = workspace::discover::discover(&options.start_dir)?;
+    let config = config::load::load(options.config_path.as_deref(), &discovery)?;
+    let mut index = workspace::load(&discovery, &config, options.threads);
+    index::build::complete(&mut index, &config);
+    let findings = rules::run_all(&index, &config);
+    let filtered = filter::apply(&index, &config, findings, options)?;
+    Ok(Outcome {
+        index,
+        config,
+        findings: filtered.findings,
+        stale_baseline: filtered.stale_baseline,
+    })
+}

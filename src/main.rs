@@ -1,0 +1,5 @@
+//! `cargo-ssot`: a thin shell around the library.
+
+fn main() {
+    std::process::exit(cargo_ssot::cli::run(std::env::args_os().collect()));
+}

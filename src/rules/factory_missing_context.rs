@@ -1,0 +1,8 @@
+//! `ssot::factory-missing-context` — see `rules/factory-missing-context.toml` for what it finds and why.
+
+use super::RuleCtx;
+use crate::finding::Finding;
+
+pub fn check(_ctx: &RuleCtx) -> Vec<Finding> {
+    Vec::new()
+}

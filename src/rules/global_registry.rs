@@ -1,0 +1,8 @@
+//! `ssot::global-registry` — see `rules/global-registry.toml` for what it finds and why.
+
+use super::RuleCtx;
+use crate::finding::Finding;
+
+pub fn check(_ctx: &RuleCtx) -> Vec<Finding> {
+    Vec::new()
+}

@@ -1,0 +1,1 @@
+//! Reading `Cargo.toml` with `toml`: packages, targets, workspace members, dependencies.
