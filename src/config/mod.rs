@@ -32,8 +32,16 @@ pub enum RuleLevel {
 
 /// Default managed-name patterns, matched on a whole last path segment.
 pub const DEFAULT_MANAGED_PATTERNS: &[&str] = &[
-    "*Manager", "*Registry", "*Hub", "*Bridge", "*Engine", "*Supervisor", "*Coordinator", "*Dispatcher",
-    "*Broker", "*Orchestrator",
+    "*Manager",
+    "*Registry",
+    "*Hub",
+    "*Bridge",
+    "*Engine",
+    "*Supervisor",
+    "*Coordinator",
+    "*Dispatcher",
+    "*Broker",
+    "*Orchestrator",
 ];
 
 #[derive(Debug, Clone)]

@@ -105,7 +105,11 @@ impl ItemKind {
     pub fn is_type(self) -> bool {
         matches!(
             self,
-            ItemKind::Struct | ItemKind::Enum | ItemKind::Union | ItemKind::Trait | ItemKind::TypeAlias
+            ItemKind::Struct
+                | ItemKind::Enum
+                | ItemKind::Union
+                | ItemKind::Trait
+                | ItemKind::TypeAlias
         )
     }
 }

@@ -209,7 +209,10 @@ impl Index {
             .filter(|f| matches!(self.file(*f).role, FileRole::Module { .. }))
     }
     pub fn defs_named(&self, name: &str) -> &[DefId] {
-        self.defs_by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.defs_by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
     /// The definition of item `item` of file `file`.
     pub fn def_of_item(&self, file: FileId, item: usize) -> Option<DefId> {

@@ -89,7 +89,11 @@ mod tests {
             assert!(super::get(id).is_some(), "no rules/{id}.toml");
         }
         for m in all {
-            assert!(!m.summary.is_empty() && !m.bad.is_empty() && !m.good.is_empty(), "{}", m.id);
+            assert!(
+                !m.summary.is_empty() && !m.bad.is_empty() && !m.good.is_empty(),
+                "{}",
+                m.id
+            );
         }
     }
 }

@@ -47,7 +47,12 @@ pub fn run_all(index: &Index, config: &Config) -> Vec<Finding> {
     let ctx = RuleCtx { index, config };
     let mut findings: Vec<Finding> = CODE_RULES
         .par_iter()
-        .filter(|(id, _)| !matches!(config.rule_levels.get(*id).map(|s| s.value), Some(crate::config::RuleLevel::Off)))
+        .filter(|(id, _)| {
+            !matches!(
+                config.rule_levels.get(*id).map(|s| s.value),
+                Some(crate::config::RuleLevel::Off)
+            )
+        })
         .flat_map_iter(|(_, f)| f(&ctx))
         .collect();
     findings.retain_mut(|f| match config.level_for(f.rule, f.level) {

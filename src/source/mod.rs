@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// A byte range `[lo, hi)` into one file's original text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     pub lo: u32,
     pub hi: u32,
