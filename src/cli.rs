@@ -62,7 +62,8 @@ enum Command {
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Report only findings in files under these paths (the whole workspace is still
-    /// analysed, so cross-file rules see everything).
+    /// analysed, so cross-file rules see everything). A single directory that holds whole
+    /// workspaces is analysed itself instead (paths in the report are relative to it).
     paths: Vec<PathBuf>,
     #[command(flatten)]
     options: CheckOptions,
@@ -200,15 +201,20 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         // Reserved for cargo-json (`--message-format json`), which comes with its format.
         miette::bail!("--message-format {fmt} is not supported yet; use --format json");
     }
-    let start_dir = current_dir_or_dot();
+    if opts.write_baseline.is_some() {
+        // TODO(config branch): remove once `filter::baseline::write_baseline` is wired below.
+        miette::bail!("--write-baseline is not available in this build yet");
+    }
+    let cwd = current_dir_or_dot();
     for p in paths {
-        if !start_dir.join(p).exists() {
+        if !cwd.join(p).exists() {
             miette::bail!("path `{}` does not exist", p.display());
         }
     }
+    let (start_dir, report_paths) = start_and_report_paths(&cwd, paths);
     let options = Options {
         start_dir,
-        report_paths: paths.to_vec(),
+        report_paths,
         config_path: opts.config.clone(),
         baseline: opts.baseline.clone(),
         // Always kept so summaries can count them; reports show them only when asked.
@@ -234,11 +240,40 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
     }
 
     if let Some(path) = &opts.write_baseline {
-        // TODO(config branch): call `crate::filter::baseline::write_baseline` once it lands.
+        // TODO(config branch): call `crate::filter::baseline::write_baseline(path, &outcome)`
+        // here once it lands, and drop the early refusal at the top of `check`.
         let _ = path;
-        miette::bail!("--write-baseline is not available in this build yet");
     }
     Ok(exit_code(&outcome, opts))
+}
+
+/// Where to start the analysis and which findings to report. Normally the workspace around
+/// the current directory is analysed and `paths` only narrow the report. A single directory
+/// that holds whole workspaces (`check fixtures/legacy-chat-server`, `check .` at a root) is
+/// analysed instead, everything in it reported, paths relative to it.
+fn start_and_report_paths(cwd: &Path, paths: &[PathBuf]) -> (PathBuf, Vec<PathBuf>) {
+    if let [single] = paths {
+        let dir = cwd.join(single);
+        if dir.is_dir() && holds_whole_workspaces(&dir) {
+            return (dir, Vec::new());
+        }
+    }
+    (cwd.to_path_buf(), paths.to_vec())
+}
+
+/// Every workspace found from `dir` has its root at or below `dir`.
+fn holds_whole_workspaces(dir: &Path) -> bool {
+    let Ok(dir) = dir.canonicalize() else {
+        return false;
+    };
+    let Ok(discovery) = crate::workspace::discover::discover(&dir) else {
+        return false;
+    };
+    !discovery.workspace_roots.is_empty()
+        && discovery
+            .workspace_roots
+            .iter()
+            .all(|root| root.canonicalize().is_ok_and(|root| root.starts_with(&dir)))
 }
 
 fn write_report(

@@ -12,7 +12,12 @@ pub const FILE_NAME: &str = "ssot.toml";
 
 pub fn run(start_dir: &Path, force: bool, to_stdout: bool) -> miette::Result<i32> {
     let discovery = crate::workspace::discover::discover(start_dir)?;
-    let target = discovery.config_dir.join(FILE_NAME);
+    // Both names at once is a config error, so an existing `.ssot.toml` is the one replaced.
+    let target = [FILE_NAME, ".ssot.toml"]
+        .iter()
+        .map(|name| discovery.config_dir.join(name))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| discovery.config_dir.join(FILE_NAME));
     if !to_stdout && target.exists() && !force {
         return Err(miette::miette!(
             help = "pass --force to overwrite it, or --stdout to print the suggestion",
