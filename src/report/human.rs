@@ -2,7 +2,7 @@
 //! labelled related spans, help), then a summary of what was analysed and what was not.
 
 use super::{
-    file, ordered_problems, problem_kind_name, problem_position, shown_findings, Counts,
+    file, ordered_problems, problem_kind_name, problem_position, rel_path, shown_findings, Counts,
     RenderOptions,
 };
 use crate::finding::{Finding, Level, Suppressed};
@@ -27,9 +27,16 @@ pub fn render(outcome: &Outcome, options: &RenderOptions, out: &mut dyn Write) -
     for f in shown_findings(outcome, options) {
         let diagnostic = FindingDiagnostic::new(index, f);
         let mut text = String::new();
-        handler
-            .render_report(&mut text, &diagnostic)
-            .map_err(|_| io::Error::other("could not format a finding"))?;
+        if handler.render_report(&mut text, &diagnostic).is_err() {
+            // miette refused the snippet: still report the finding, without it.
+            text = format!(
+                "{}: {}[{}] {}\n",
+                rel_path(index, f.file),
+                f.level.as_str(),
+                f.code(),
+                f.message
+            );
+        }
         writeln!(out, "{text}")?;
     }
     if !options.quiet {
@@ -62,8 +69,19 @@ fn named_source(index: &Index, id: FileId, span: Span) -> Option<NamedSource<Arc
     Some(NamedSource::new(name, f.source.text.clone()).with_language("Rust"))
 }
 
-fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new((span.lo as usize).into(), span.len())
+/// The span as miette wants it, kept inside the file and on character boundaries so a
+/// span that does not fit the text (a rule bug) cannot spoil the rest of the report.
+fn source_span(index: &Index, id: FileId, span: Span) -> SourceSpan {
+    let text: &str = file(index, id).map(|f| &*f.source.text).unwrap_or("");
+    let snap = |offset: u32| {
+        let mut o = (offset as usize).min(text.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    };
+    let (lo, hi) = (snap(span.lo), snap(span.hi));
+    SourceSpan::new(lo.into(), hi.saturating_sub(lo))
 }
 
 /// Short label under the primary span: the rule's friendly name in words
@@ -98,20 +116,20 @@ impl<'a> FindingDiagnostic<'a> {
     fn new(index: &Index, finding: &'a Finding) -> Self {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(primary_label(finding.rule)),
-            source_span(finding.span),
+            source_span(index, finding.file, finding.span),
         )];
         let mut elsewhere = Vec::new();
         for r in &finding.related {
             if r.file == finding.file {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.label.clone()),
-                    source_span(r.span),
+                    source_span(index, r.file, r.span),
                 ));
             } else {
                 elsewhere.push(RelatedDiagnostic {
                     message: r.label.clone(),
                     source: named_source(index, r.file, r.span),
-                    span: source_span(r.span),
+                    span: source_span(index, r.file, r.span),
                 });
             }
         }
@@ -382,6 +400,19 @@ mod tests {
         let text = test_support::render(Format::Human, &options);
         assert!(!text.contains("analysed"), "{text}");
         assert!(text.contains('\u{1b}'), "colored: {text}");
+    }
+
+    #[test]
+    fn a_span_outside_the_file_does_not_spoil_the_report() {
+        use crate::source::Span;
+        let mut outcome = test_support::outcome();
+        outcome.findings[0].span = Span::new(10_000, 10_010);
+        outcome.findings[0].related[0].span = Span::new(3, 99_999);
+        let mut out = Vec::new();
+        super::render(&outcome, &RenderOptions::default(), &mut out).expect("render");
+        let text = String::from_utf8(out).expect("utf8");
+        assert!(text.contains("ssot::singleton-manager"), "{text}");
+        assert!(text.contains("analysed 1 file"), "{text}");
     }
 
     #[test]
