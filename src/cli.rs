@@ -158,7 +158,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
             };
         }
     };
-    let color = cli.check.color;
+    let color = match &cli.command {
+        Some(Command::Check(args)) => args.options.color,
+        _ => cli.check.color,
+    };
     let result = match cli.command {
         None => check(&[], &cli.check),
         Some(Command::Check(args)) => check(&args.paths, &args.options),
@@ -312,9 +315,15 @@ fn render_to(
     shown_as: &Path,
 ) -> miette::Result<()> {
     let mut buffered = std::io::BufWriter::new(out);
-    report::render(format, outcome, options, &mut buffered)
-        .and_then(|()| buffered.flush())
-        .map_err(|e| miette::miette!("cannot write the report to `{}`: {e}", shown_as.display()))
+    match report::render(format, outcome, options, &mut buffered).and_then(|()| buffered.flush()) {
+        // `cargo ssot | head`: the reader has seen enough; the exit status still counts.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(miette::miette!(
+            "cannot write the report to `{}`: {e}",
+            shown_as.display()
+        )),
+        Ok(()) => Ok(()),
+    }
 }
 
 /// See the module docs for the exit-status contract.

@@ -85,10 +85,13 @@ fn unknown_rule(typed: &str) -> miette::Report {
 }
 
 fn write_all(out: &mut dyn Write, text: &str) -> miette::Result<i32> {
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| miette::miette!("cannot write to stdout: {e}"))?;
-    Ok(super::EXIT_CLEAN)
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // `cargo ssot rules | head`: the reader has seen enough.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(miette::miette!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(super::EXIT_CLEAN),
+    }
 }
 
 #[cfg(test)]
