@@ -204,6 +204,12 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         // Reserved for cargo-json (`--message-format json`), which comes with its format.
         miette::bail!("--message-format {fmt} is not supported yet; use --format json");
     }
+    if opts.write_baseline.is_some() && !paths.is_empty() {
+        // A baseline written from a narrowed report would drop every other file's allowance.
+        miette::bail!(
+            "--write-baseline records the whole workspace; run it without PATH arguments"
+        );
+    }
     if opts.write_baseline.is_some() {
         // TODO(config branch): remove once `filter::baseline::write_baseline` is wired below.
         miette::bail!("--write-baseline is not available in this build yet");

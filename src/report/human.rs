@@ -406,8 +406,8 @@ mod tests {
     fn a_span_outside_the_file_does_not_spoil_the_report() {
         use crate::source::Span;
         let mut outcome = test_support::outcome();
-        outcome.findings[0].span = Span::new(10_000, 10_010);
-        outcome.findings[0].related[0].span = Span::new(3, 99_999);
+        outcome.findings[1].span = Span::new(10_000, 10_010);
+        outcome.findings[1].related[0].span = Span::new(3, 99_999);
         let mut out = Vec::new();
         super::render(&outcome, &RenderOptions::default(), &mut out).expect("render");
         let text = String::from_utf8(out).expect("utf8");

@@ -52,23 +52,14 @@ pub fn render(
     }
 }
 
-/// The findings a report shows, in a deterministic order: by file path, position, rule,
-/// message. Suppressed ones only when asked for.
+/// The findings a report shows: suppressed ones only when asked for. `Outcome::findings` is
+/// already in its deterministic order (file path, position, rule; see `filter::sort`).
 pub fn shown_findings<'o>(outcome: &'o Outcome, options: &RenderOptions) -> Vec<&'o Finding> {
-    let mut shown: Vec<&Finding> = outcome
+    outcome
         .findings
         .iter()
         .filter(|f| options.include_suppressed || f.suppressed.is_none())
-        .collect();
-    shown.sort_by(|a, b| {
-        (rel_path(&outcome.index, a.file), a.span, a.rule, &a.message).cmp(&(
-            rel_path(&outcome.index, b.file),
-            b.span,
-            b.rule,
-            &b.message,
-        ))
-    });
-    shown
+        .collect()
 }
 
 /// Input problems in a deterministic order (path, then position).
@@ -264,7 +255,8 @@ pub(crate) mod test_support {
         Outcome {
             index,
             config: Config::default(),
-            findings: vec![singleton, suppressed],
+            // in `filter::sort` order: `café` comes before `ÉTAT`
+            findings: vec![suppressed, singleton],
             stale_baseline: vec![crate::filter::baseline::StaleEntry {
                 file: "src/gone.rs".into(),
                 rule: "singleton-manager".into(),
