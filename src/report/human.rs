@@ -59,6 +59,9 @@ pub fn handler(color: bool) -> GraphicalReportHandler {
         // with the column in characters like every other format.
         .without_primary_span_start()
         .with_show_related_as_nested(true)
+        // wrap at spaces only: rule ids, config keys and paths stay whole
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 /// The file a span points into, as miette source code named `path:line:col` of the span.
@@ -400,6 +403,17 @@ mod tests {
         let text = test_support::render(Format::Human, &options);
         assert!(!text.contains("analysed"), "{text}");
         assert!(text.contains('\u{1b}'), "colored: {text}");
+    }
+
+    #[test]
+    fn long_lines_wrap_at_spaces_only() {
+        let mut outcome = test_support::outcome();
+        let key = "concepts.websocket-manager.canonical";
+        outcome.findings[1].help = Some(format!("{}{key}", "x ".repeat(32)));
+        let mut out = Vec::new();
+        super::render(&outcome, &RenderOptions::default(), &mut out).expect("render");
+        let text = String::from_utf8(out).expect("utf8");
+        assert!(text.contains(key), "{text}");
     }
 
     #[test]
