@@ -322,8 +322,8 @@ fn removal_help(dup: &Candidate, keep: &Candidate) -> String {
         return format!("delete this fn-local type and use `{}` instead", keep.path);
     }
     format!(
-        "delete `{name}` and use `{keep}`; if callers still need the old name while they \
-         migrate, replace it with `pub type {name} = {keep};` (or `pub use {keep} as {name};`)",
+        "delete `{name}` and use `{keep}` (while callers migrate, `pub type {name} = {keep};` \
+         or `pub use {keep} as {name};` keeps the old name)",
         name = dup.item.name,
         keep = keep.path
     )
@@ -478,36 +478,38 @@ fn zero_config_finding(
     other: &Candidate,
     ev: &Evidence,
 ) -> Finding {
+    // `other` is the definition the evidence links `dup` to: the kept one, or another
+    // member of the cluster.
+    let it = if other.def == keep.def {
+        "it".to_string()
+    } else {
+        format!("`{}`", other.path)
+    };
     let evidence = match ev {
         Evidence::SharedNames { what, shared } => {
-            format!("shares {what} {}", quoted_list(shared))
+            format!("it shares {what} {} with {it}", quoted_list(shared))
         }
         Evidence::SharedTypes { shared } => {
-            format!("holds the same data ({})", quoted_list(shared))
+            format!("it holds the same data as {it} ({})", quoted_list(shared))
         }
-        Evidence::Newtype => {
-            if wrap_kind(index, dup, other) == Wrap::Newtype {
-                format!("is a newtype over `{}`", other.path)
-            } else {
-                format!("is wrapped by the newtype `{}`", other.path)
-            }
+        Evidence::Newtype if wrap_kind(index, dup, other) == Wrap::Newtype => {
+            format!("it is a newtype over {it}")
         }
-        Evidence::Conversion => format!("is joined to `{}` by `From` conversions", other.path),
+        Evidence::Newtype => format!("{it} is a newtype over it"),
+        Evidence::Conversion => format!("`From` conversions join it to {it}"),
     };
-    let with = if other.def == keep.def {
-        String::new()
-    } else {
-        format!(" with `{}`", other.path)
+    let types = match dup.class {
+        Class::Data => "types",
+        Class::Trait => "traits",
     };
     let message = format!(
-        "`{}` looks like a second definition of `{}`: both names normalize to `{}` and it \
-         {evidence}{with}; two types for one concept drift apart and split its state",
+        "`{}` looks like a second definition of `{}`: both names normalize to `{}`, and \
+         {evidence}; two {types} for one concept drift apart",
         dup.path, keep.path, keep.name.display
     );
     let mut f = Finding::new(RULE, Level::Warning, dup.file, dup.item.name_span, message)
         .help(format!(
-            "{}; if the two are deliberately different, rename one so the names say how, or \
-             declare the concept in ssot.toml",
+            "{}; if the two are meant to differ, rename one so its name says how",
             removal_help(dup, keep)
         ))
         .related(keep.file, keep.item.name_span, "first definition is here")
