@@ -11,7 +11,7 @@
 
 use super::names::{self, NormalizedName};
 use super::RuleCtx;
-use crate::facts::{Field, Item, ItemDetail, ItemKind, RefKind, ScopeSeg, Ty};
+use crate::facts::{Field, Item, ItemDetail, ItemKind, RefKind, ScopeSeg, Ty, Vis};
 use crate::finding::{Finding, Level};
 use crate::index::{CrateId, CrateKind, DefId, FileRole, Index, Target};
 use crate::source::{FileId, Span};
@@ -90,6 +90,19 @@ const LAYER_WORDS: &[&str] = &[
     "payloads",
     "migration",
     "migrations",
+    "https",
+    "openapi",
+    "client",
+    "server",
+    "cli",
+    "ffi",
+    "capi",
+    "bindings",
+    "binding",
+    "py",
+    "python",
+    "napi",
+    "jni",
 ];
 
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
@@ -228,7 +241,7 @@ fn check_configured(ctx: &RuleCtx, out: &mut Vec<Finding>) -> Configured {
             continue;
         }
         let mut members: Vec<Candidate> = Vec::new();
-        let mut seen: HashSet<(FileId, u32)> = HashSet::new();
+        let mut seen: HashSet<(&std::path::Path, u32)> = HashSet::new();
         if let Some(c) = ci.canonical.and_then(|c| candidate(index, c, true)) {
             seen.insert(source_item(index, c.def));
             members.push(c);
@@ -264,11 +277,26 @@ fn check_configured(ctx: &RuleCtx, out: &mut Vec<Finding>) -> Configured {
     configured
 }
 
-/// The definition's file and item index: a file compiled into two crates (a lib and a
-/// bin that both `mod` it) yields two defs of one source definition.
-fn source_item(index: &Index, def: DefId) -> (FileId, u32) {
+/// Where the definition is written: a file compiled into two crates (a lib and a bin
+/// that both `mod` it, or `#[path]` includes) yields two defs of one source definition.
+fn source_item(index: &Index, def: DefId) -> (&std::path::Path, u32) {
     let d = index.def(def);
-    (d.file, d.item)
+    (
+        index.file(d.file).source.path.as_path(),
+        index.item(def).name_span.lo,
+    )
+}
+
+/// Generated code (prost, bindgen, sea-orm …) marks itself `@generated` or "do not edit"
+/// near the top; its types mirror others by design and nobody edits them by hand.
+fn is_generated(index: &Index, file: FileId) -> bool {
+    let text = &index.file(file).source.text;
+    let mut end = text.len().min(1024);
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text.get(..end).unwrap_or("");
+    head.contains("@generated") || head.to_ascii_lowercase().contains("do not edit")
 }
 
 fn configured_finding(
@@ -334,7 +362,8 @@ fn removal_help(dup: &Candidate, keep: &Candidate) -> String {
 
 fn check_zero_config(ctx: &RuleCtx, configured: &Configured, out: &mut Vec<Finding>) {
     let index = ctx.index;
-    let mut seen: HashSet<(FileId, u32)> = HashSet::new();
+    let mut seen: HashSet<(&std::path::Path, u32)> = HashSet::new();
+    let mut generated: HashMap<FileId, bool> = HashMap::new();
     let mut all: Vec<Candidate> = Vec::new();
     // Defs in DefId order; a file compiled into two crates counts once (the lib's copy
     // when there is one, since libs are usually listed first; else the first seen).
@@ -350,7 +379,12 @@ fn check_zero_config(ctx: &RuleCtx, configured: &Configured, out: &mut Vec<Findi
         let Some(c) = candidate(index, def, configured.canonicals.contains(&def)) else {
             continue;
         };
-        if (c.in_test && !ctx.config.include_tests) || names::is_conventional(&c.name) {
+        if (c.in_test && !ctx.config.include_tests)
+            || names::is_conventional(&c.name)
+            || *generated
+                .entry(c.file)
+                .or_insert_with(|| is_generated(index, c.file))
+        {
             continue;
         }
         if !seen.insert(source_item(index, def)) {
@@ -378,7 +412,7 @@ fn check_zero_config(ctx: &RuleCtx, configured: &Configured, out: &mut Vec<Findi
             continue;
         }
         let group: Vec<&Candidate> = members.iter().filter_map(|&i| all.get(i)).collect();
-        report_group(index, &group, &conversions, out);
+        report_group(ctx, &group, &conversions, out);
     }
 }
 
@@ -399,11 +433,12 @@ enum Evidence {
 }
 
 fn report_group(
-    index: &Index,
+    ctx: &RuleCtx,
     group: &[&Candidate],
     conversions: &HashSet<(DefId, DefId)>,
     out: &mut Vec<Finding>,
 ) {
+    let index = ctx.index;
     let n = group.len();
     let mut parent: Vec<usize> = (0..n).collect();
     // (i, j, evidence): evidence that i duplicates j.
@@ -414,7 +449,7 @@ fn report_group(
             let (Some(a), Some(b)) = (group.get(i), group.get(j)) else {
                 continue;
             };
-            let Some((ev, a_wraps_b)) = same_concept(index, a, b, conversions) else {
+            let Some((ev, a_wraps_b)) = same_concept(ctx, a, b, conversions) else {
                 continue;
             };
             if ev == Evidence::Newtype {
@@ -562,15 +597,16 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 /// Are `a` and `b` (same workspace, class and normalized name) one concept? Returns the
 /// evidence, and whether `a` is the wrapper when it is a newtype relation.
 fn same_concept(
-    index: &Index,
+    ctx: &RuleCtx,
     a: &Candidate,
     b: &Candidate,
     conversions: &HashSet<(DefId, DefId)>,
 ) -> Option<(Evidence, bool)> {
+    let index = ctx.index;
     if a.krate != b.krate && (a.example || b.example) {
         return None;
     }
-    if are_alternatives(a, b) {
+    if are_alternatives(ctx, a, b) {
         return None;
     }
     match (wrap_kind(index, a, b), wrap_kind(index, b, a)) {
@@ -579,48 +615,51 @@ fn same_concept(
         (Wrap::Wrapper, _) | (_, Wrap::Wrapper) => return None,
         _ => {}
     }
+    let same_name = a.item.name == b.item.name;
     // Conversions between two *differently* named variants (`LegacySession` ↔ `Session`)
     // mark a migration; between two equal names they are the usual layer mapping
     // (`db::User` → `api::User`), which the shape test below judges.
-    if a.item.name != b.item.name
+    if !same_name
         && (conversions.contains(&(a.def, b.def)) || conversions.contains(&(b.def, a.def)))
     {
         return Some((Evidence::Conversion, false));
     }
-    let (sa, sb) = (Shape::of(a.item), Shape::of(b.item));
-    let ev = sa.overlap(&sb)?;
-    if a.item.name == b.item.name
-        && layer_words(a.path) != layer_words(b.path)
-        && !sa.identical(&sb)
-    {
-        return None;
+    if same_name {
+        // The same name in two layers is the DB-row / wire-type / DTO / FFI split; two
+        // module-private types of one name are each module's own helper (`Record`,
+        // `Helper`, a query row), not a concept anyone else sees.
+        if layer_words(a.path) != layer_words(b.path) || (is_local(a) && is_local(b)) {
+            return None;
+        }
     }
+    let (sa, sb) = (Shape::of(a.item), Shape::of(b.item));
+    // A decorated name says "copy of" by itself, so a subset of the fields is enough; an
+    // identical name needs the same fields with the same types (a query projection that
+    // selects three columns of a table is not a copy of the table's model).
+    let ev = sa.overlap(&sb, same_name)?;
     Some((ev, false))
 }
 
+/// Declared where only its own module (or fn) can use it.
+fn is_local(c: &Candidate) -> bool {
+    c.item.in_fn_body || matches!(c.item.vis, Vis::Private | Vis::Restricted)
+}
+
 /// Snapshot and platform modules hold alternatives, not copies: `api::v1::Message` vs
-/// `api::v2::Message`, `api::Message` vs `api::v1::Message`, `sys::unix::Handle` vs
-/// `sys::windows::Handle`; also `MessageV1` vs `MessageV2`, and two definitions at one
-/// path (only one of them is compiled under any `cfg`).
-fn are_alternatives(a: &Candidate, b: &Candidate) -> bool {
-    if !a.name.versions.is_empty()
-        && !b.name.versions.is_empty()
-        && a.name.versions != b.name.versions
-    {
+/// `api::v2::Message`, `api::Message` vs `api::v1::Message`, `migration::dl11::Group` vs
+/// `migration::dl12::Group`, `sys::unix::Handle` vs `sys::windows::Handle`; also two
+/// definitions at one path (only one of them is compiled under any `cfg`). A version tag in
+/// the *name* (`MessageV1`, `SegmentConfigV5`) marks a deliberate snapshot of a data format,
+/// except on a managed type (`WebSocketManagerV2` is a rewrite of a service, not a format).
+fn are_alternatives(ctx: &RuleCtx, a: &Candidate, b: &Candidate) -> bool {
+    if a.name.versions != b.name.versions && !ctx.config.is_managed(&a.name.display) {
         return true;
     }
     if a.path == b.path {
         return true;
     }
     let (ma, mb) = (module_segments(a.path), module_segments(b.path));
-    let is_alt = |s: &&str| names::is_version_tag(s) || ALTERNATIVE_SEGMENTS.contains(s);
-    let strip = |m: &[&'_ str]| -> Vec<String> {
-        m.iter()
-            .filter(|s| !is_alt(s))
-            .map(|s| s.to_string())
-            .collect()
-    };
-    if ma != mb && strip(&ma) == strip(&mb) {
+    if ma != mb && snapshot_stems(&ma) == snapshot_stems(&mb) {
         return true;
     }
     let versions = |m: &[&str]| -> Vec<String> {
@@ -631,6 +670,26 @@ fn are_alternatives(a: &Candidate, b: &Candidate) -> bool {
     };
     let (va, vb) = (versions(&ma), versions(&mb));
     !va.is_empty() && !vb.is_empty() && va != vb
+}
+
+/// A module path with version and platform segments removed and numbered segments reduced
+/// to their stem (`dl_1_12` → `dl#`): two paths with equal stems differ only in version.
+fn snapshot_stems(module: &[&str]) -> Vec<String> {
+    module
+        .iter()
+        .filter(|s| !names::is_version_tag(s) && !ALTERNATIVE_SEGMENTS.contains(s))
+        .map(|s| {
+            if s.chars().any(|c| c.is_ascii_digit()) {
+                let stem: String = s
+                    .chars()
+                    .filter(|c| !c.is_ascii_digit() && *c != '_')
+                    .collect();
+                format!("{stem}#")
+            } else {
+                s.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The path without its last segment (the type's own name).
@@ -653,6 +712,8 @@ struct Shape {
     kind: ItemKind,
     /// Field, variant or method names (empty for tuple structs).
     names: BTreeSet<String>,
+    /// The same members with their types (variants: their payload types).
+    typed: BTreeSet<(String, String)>,
     /// What `names` are, for messages.
     what: &'static str,
     /// Struct field types, paths shortened to their last segment (`Arc<RwLock<UserId>>`).
@@ -665,6 +726,7 @@ impl Shape {
         let mut shape = Shape {
             kind: item.kind,
             names: BTreeSet::new(),
+            typed: BTreeSet::new(),
             what: "fields",
             types: Vec::new(),
             positional: false,
@@ -673,19 +735,28 @@ impl Shape {
             ItemDetail::Struct(s) => {
                 shape.positional = s.tuple;
                 for f in &s.fields {
+                    let ty = ty_key(&f.ty);
                     if let Some(n) = &f.name {
                         shape.names.insert(n.clone());
+                        shape.typed.insert((n.clone(), ty.clone()));
                     }
-                    shape.types.push(ty_key(&f.ty));
+                    shape.types.push(ty);
                 }
             }
             ItemDetail::Enum(e) => {
                 shape.what = "variants";
-                shape.names = e.variants.iter().map(|v| v.name.clone()).collect();
+                for v in &e.variants {
+                    let payload: Vec<String> = v.fields.iter().map(|f| ty_key(&f.ty)).collect();
+                    shape.names.insert(v.name.clone());
+                    shape.typed.insert((v.name.clone(), payload.join(", ")));
+                }
             }
             ItemDetail::Trait(t) => {
                 shape.what = "methods";
-                shape.names = t.methods.iter().cloned().collect();
+                for m in &t.methods {
+                    shape.names.insert(m.clone());
+                    shape.typed.insert((m.clone(), String::new()));
+                }
             }
             _ => {}
         }
@@ -693,37 +764,42 @@ impl Shape {
     }
 
     /// Most members shared: at least two, and Jaccard ≥ ½ or ≥ ⅔ of the smaller side.
-    fn overlap(&self, other: &Shape) -> Option<Evidence> {
+    /// `strict`: members must agree in type too, and only Jaccard counts.
+    fn overlap(&self, other: &Shape, strict: bool) -> Option<Evidence> {
         if self.kind != other.kind {
             return None;
         }
         if self.positional || other.positional {
             let shared = shared_multiset(&self.types, &other.types);
-            return mostly_shared(shared.len(), self.types.len(), other.types.len())
+            return mostly_shared(shared.len(), self.types.len(), other.types.len(), strict)
                 .then_some(Evidence::SharedTypes { shared });
         }
-        let shared: Vec<String> = self.names.intersection(&other.names).cloned().collect();
-        mostly_shared(shared.len(), self.names.len(), other.names.len()).then_some(
+        let count = if strict {
+            self.typed.intersection(&other.typed).count()
+        } else {
+            self.names.intersection(&other.names).count()
+        };
+        let shared: Vec<String> = if strict {
+            self.typed
+                .intersection(&other.typed)
+                .map(|(n, _)| n.clone())
+                .collect()
+        } else {
+            self.names.intersection(&other.names).cloned().collect()
+        };
+        mostly_shared(count, self.names.len(), other.names.len(), strict).then_some(
             Evidence::SharedNames {
                 what: self.what,
                 shared,
             },
         )
     }
-
-    fn identical(&self, other: &Shape) -> bool {
-        let mut ta = self.types.clone();
-        let mut tb = other.types.clone();
-        ta.sort();
-        tb.sort();
-        self.names == other.names && ta == tb && (!self.names.is_empty() || !ta.is_empty())
-    }
 }
 
-fn mostly_shared(shared: usize, a: usize, b: usize) -> bool {
+fn mostly_shared(shared: usize, a: usize, b: usize, strict: bool) -> bool {
     let union = a + b - shared.min(a + b);
     let smaller = a.min(b);
-    shared >= 2 && (2 * shared >= union || 3 * shared >= 2 * smaller)
+    shared >= 2 && (2 * shared >= union || (!strict && 3 * shared >= 2 * smaller))
 }
 
 fn shared_multiset(a: &[String], b: &[String]) -> Vec<String> {
@@ -1469,41 +1545,66 @@ mod tests {
     }
 
     #[test]
-    fn layer_splits_are_silent_unless_identical() {
+    fn layer_splits_projections_and_private_helpers_are_silent() {
         let mut ws = Ws::default();
         let a = ws.krate("app", CrateKind::Lib, 0);
+        let user = &[
+            ("id", "i64"),
+            ("name", "String"),
+            ("email", "String"),
+            ("password_hash", "String"),
+            ("created_at", "i64"),
+        ];
+        ws.def(a, "users", strukt("User", user));
+        // The same fields in another layer: a deliberate mirror (DB row, wire, FFI).
+        ws.def(a, "db::models", strukt("User", user));
+        ws.def(a, "grpc", strukt("User", user));
+        ws.def(a, "ffi", strukt("User", user));
+        // A projection: two columns of the same table, selected for one query.
         ws.def(
             a,
-            "db::models",
-            strukt(
-                "User",
-                &[
-                    ("id", "i64"),
-                    ("name", "String"),
-                    ("email", "String"),
-                    ("password_hash", "String"),
-                ],
-            ),
+            "queries",
+            strukt("User", &[("id", "i64"), ("name", "String")]),
         );
-        ws.def(
-            a,
-            "api::dto",
-            strukt(
-                "User",
-                &[("id", "i64"), ("name", "String"), ("email", "String")],
-            ),
-        );
+        // Two module-private helpers that happen to look alike.
+        for m in ["feed_a", "feed_b"] {
+            let mut helper = strukt("VersionUpdate", &[("time", "u64"), ("version", "String")]);
+            helper.vis = Vis::Private;
+            ws.def(a, m, helper);
+        }
         assert!(ws.flagged_paths().is_empty(), "{:?}", ws.flagged());
-        ws.def(
-            a,
-            "wire",
-            strukt(
-                "User",
-                &[("id", "i64"), ("name", "String"), ("email", "String")],
-            ),
-        );
-        // The copy outside any layer module is the one kept (shorter path).
-        assert_eq!(ws.flagged_paths(), ["app::api::dto::User"]);
+        // A public copy with the same fields and types, outside any layer module.
+        ws.def(a, "accounts", strukt("User", user));
+        assert_eq!(ws.flagged_paths(), ["app::accounts::User"]);
+    }
+
+    #[test]
+    fn version_tags_mark_snapshots_of_data_but_rewrites_of_managers() {
+        let mut ws = Ws::default();
+        let a = ws.krate("app", CrateKind::Lib, 0);
+        let fields = &[("id", "u64"), ("path", "String"), ("size", "u64")];
+        ws.def(a, "types", strukt("SegmentConfig", fields));
+        ws.def(a, "compat", strukt("SegmentConfigV5", fields));
+        ws.def(a, "migration::dl11", strukt("BuiltinGroup", fields));
+        ws.def(a, "migration::dl_1_12", strukt("BuiltinGroup", fields));
+        assert!(ws.flagged_paths().is_empty(), "{:?}", ws.flagged());
+        ws.def(a, "ws", strukt("WebSocketManager", MANAGER_FIELDS));
+        ws.def(a, "ws2", strukt("WebSocketManagerV2", MANAGER_FIELDS));
+        assert_eq!(ws.flagged_paths(), ["app::ws2::WebSocketManagerV2"]);
+    }
+
+    #[test]
+    fn generated_files_are_skipped() {
+        let mut ws = Ws::default();
+        let a = ws.krate("app", CrateKind::Lib, 0);
+        ws.def(a, "x", strukt("Point", &[("x", "f64"), ("y", "f64")]));
+        let gen = ws.def(a, "y", strukt("Point", &[("x", "f64"), ("y", "f64")]));
+        assert_eq!(ws.flagged_paths(), ["app::y::Point"]);
+        let file = ws.index.def(gen).file.0 as usize;
+        let text = "// This file is @generated by prost-build.\nstruct Point {}";
+        ws.index.files[file].source =
+            SourceFile::new(PathBuf::from("/ws/gen.rs"), "gen.rs".into(), text.into());
+        assert!(ws.flagged_paths().is_empty());
     }
 
     #[test]
@@ -1677,10 +1778,12 @@ mod tests {
 
     #[test]
     fn overlap_thresholds() {
-        assert!(mostly_shared(2, 3, 4)); // 2 of the smaller 3
-        assert!(mostly_shared(3, 4, 5)); // jaccard 3/6
-        assert!(!mostly_shared(1, 1, 1)); // one shared field proves nothing
-        assert!(!mostly_shared(2, 4, 8)); // 2/10 and 2 of 4
-        assert!(mostly_shared(2, 2, 9)); // all of the smaller side
+        assert!(mostly_shared(2, 3, 4, false)); // 2 of the smaller 3
+        assert!(mostly_shared(3, 4, 5, false)); // jaccard 3/6
+        assert!(!mostly_shared(1, 1, 1, false)); // one shared field proves nothing
+        assert!(!mostly_shared(2, 4, 8, false)); // 2/10 and 2 of 4
+        assert!(mostly_shared(2, 2, 9, false)); // all of the smaller side
+        assert!(!mostly_shared(2, 2, 9, true)); // ... but a projection of a same-named type
+        assert!(mostly_shared(3, 4, 5, true));
     }
 }

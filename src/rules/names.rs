@@ -8,7 +8,9 @@
 
 /// Words that say how a copy differs from the original, not what it is. Dropped from either
 /// end of a name, repeatedly (`LegacyUnifiedSessionImpl` → `Session`). Words that often
-/// carry meaning (`Base`, `Main`, `Real`, `Fixed`) are deliberately absent.
+/// carry meaning are deliberately absent: `Base`, `Main`, `Real`, `Fixed`, `Core`
+/// (`CoreSearchRequest` is the internal form of a `SearchRequest`), `Optimized`
+/// (`OptimizedFilter` is what a `Filter` compiles to).
 pub const DECORATIONS: &[&str] = &[
     "unified",
     "legacy",
@@ -18,7 +20,6 @@ pub const DECORATIONS: &[&str] = &[
     "isolated",
     "enhanced",
     "improved",
-    "optimized",
     "refactored",
     "experimental",
     "fallback",
@@ -30,9 +31,9 @@ pub const DECORATIONS: &[&str] = &[
     "tmp",
 ];
 
-/// Decorations that are only decorations in the *first* position: `CoreWebSocketManager` is
-/// a copy of `WebSocketManager`, but `ChatCore` is not a `Chat`.
-pub const PREFIX_DECORATIONS: &[&str] = &["core"];
+/// Decorations that are only decorations in the *first* position (none so far; kept so a
+/// word can be added without touching the algorithm).
+pub const PREFIX_DECORATIONS: &[&str] = &[];
 
 /// Decorations only in the *last* position: `WebSocketManagerNew` is a rewrite, but
 /// `NewUser` is the conventional "payload that creates a `User`" (diesel, REST), a
@@ -107,6 +108,12 @@ pub const CONVENTIONAL_NAMES: &[&str] = &[
     "info",
     "stats",
     "metrics",
+    // clap subcommands and per-query result rows, one per binary or module.
+    "command",
+    "commands",
+    "subcommand",
+    "record",
+    "row",
 ];
 
 /// A type name after normalization.
@@ -287,7 +294,6 @@ mod tests {
             "WsMgr",
             "WebsocketManager",
             "LegacyUnifiedWsManagerImplV3",
-            "CoreWebSocketManager",
             "WebSocketManagerNew",
         ] {
             assert_eq!(key(name), canonical, "{name}");
@@ -302,7 +308,8 @@ mod tests {
         assert_ne!(key("WebSocketConnectionManager"), key("WebSocketManager"));
         assert_ne!(key("NewUser"), key("User"));
         assert_ne!(key("BaseClient"), key("Client"));
-        assert_ne!(key("ChatCore"), key("Chat"));
+        assert_ne!(key("CoreSearchRequest"), key("SearchRequest"));
+        assert_ne!(key("OptimizedFilter"), key("Filter"));
         assert_ne!(key("SessionStore"), key("Session"));
         assert_ne!(key("UserRow"), key("User"));
         // A name made only of decorations stays itself.
