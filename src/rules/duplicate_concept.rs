@@ -609,13 +609,21 @@ fn same_concept(
     if are_alternatives(ctx, a, b) {
         return None;
     }
+    let same_name = a.item.name == b.item.name;
+    if same_name {
+        // The same name in two layers is the DB-row / wire-type / DTO / FFI-wrapper split;
+        // two module-private types of one name are each module's own helper (`Record`,
+        // `Helper`, a query row), not a concept anyone else sees.
+        if layer_words(a.path) != layer_words(b.path) || (is_local(a) && is_local(b)) {
+            return None;
+        }
+    }
     match (wrap_kind(index, a, b), wrap_kind(index, b, a)) {
         (Wrap::Newtype, _) => return Some((Evidence::Newtype, true)),
         (_, Wrap::Newtype) => return Some((Evidence::Newtype, false)),
         (Wrap::Wrapper, _) | (_, Wrap::Wrapper) => return None,
         _ => {}
     }
-    let same_name = a.item.name == b.item.name;
     // Conversions between two *differently* named variants (`LegacySession` ↔ `Session`)
     // mark a migration; between two equal names they are the usual layer mapping
     // (`db::User` → `api::User`), which the shape test below judges.
@@ -624,18 +632,10 @@ fn same_concept(
     {
         return Some((Evidence::Conversion, false));
     }
-    if same_name {
-        // The same name in two layers is the DB-row / wire-type / DTO / FFI split; two
-        // module-private types of one name are each module's own helper (`Record`,
-        // `Helper`, a query row), not a concept anyone else sees.
-        if layer_words(a.path) != layer_words(b.path) || (is_local(a) && is_local(b)) {
-            return None;
-        }
-    }
     let (sa, sb) = (Shape::of(a.item), Shape::of(b.item));
     // A decorated name says "copy of" by itself, so a subset of the fields is enough; an
-    // identical name needs the same fields with the same types (a query projection that
-    // selects three columns of a table is not a copy of the table's model).
+    // identical name needs most fields the same, with the same types, and at least three of
+    // them (two-column query projections and `{positive, negative}` pairs are everywhere).
     let ev = sa.overlap(&sb, same_name)?;
     Some((ev, false))
 }
@@ -799,7 +799,11 @@ impl Shape {
 fn mostly_shared(shared: usize, a: usize, b: usize, strict: bool) -> bool {
     let union = a + b - shared.min(a + b);
     let smaller = a.min(b);
-    shared >= 2 && (2 * shared >= union || (!strict && 3 * shared >= 2 * smaller))
+    if strict {
+        shared >= 3 && 2 * shared >= union
+    } else {
+        shared >= 2 && (2 * shared >= union || 3 * shared >= 2 * smaller)
+    }
 }
 
 fn shared_multiset(a: &[String], b: &[String]) -> Vec<String> {
@@ -895,7 +899,10 @@ fn peel(ty: &Ty) -> &Ty {
     }
 }
 
-/// Is the type `ty`, written inside `owner`'s definition, the definition `target`?
+/// Is the type `ty`, written inside `owner`'s definition, the definition `target`? By the
+/// index's resolution of the written path when there is one; else by a written module path
+/// that ends the target's path; else, for a bare name, by the name alone (a bare `Session`
+/// inside `struct Session` is the type itself, recursion, never another `Session`).
 fn names_def(index: &Index, owner: &Candidate, ty: &Ty, target: &Candidate) -> bool {
     let Ty::Path { segments, .. } = ty else {
         return false;
@@ -903,20 +910,27 @@ fn names_def(index: &Index, owner: &Candidate, ty: &Ty, target: &Candidate) -> b
     if segments.last() != Some(&target.item.name) {
         return false;
     }
-    if owner.item.name != target.item.name {
-        return true;
-    }
-    // Same name: a bare `Session` inside `struct Session` is the type itself (recursion),
-    // so only a path that leads elsewhere counts.
     let file = index.file(owner.file);
     for (i, r) in file.facts.refs.iter().enumerate() {
         if r.kind == RefKind::Type && &r.segments == segments && within(r.span, owner.item.span) {
             if let Some(res) = index.ref_resolution(owner.file, i) {
-                return res.target == Target::Def(target.def);
+                return match res.target {
+                    Target::Def(d) => source_item(index, d) == source_item(index, target.def),
+                    _ => false,
+                };
             }
         }
     }
-    path_suffix_matches(segments, target.path)
+    let qualified = segments
+        .iter()
+        .filter(|s| !matches!(s.as_str(), "crate" | "self" | "super" | "Self"))
+        .count()
+        > 1;
+    if qualified {
+        path_suffix_matches(segments, target.path)
+    } else {
+        owner.item.name != target.item.name
+    }
 }
 
 fn within(inner: Span, outer: Span) -> bool {
@@ -1406,6 +1420,13 @@ mod tests {
             ),
         );
         ws.def(core, "serde", tuple("ManagerSerde", &["WebSocketManager"]));
+        // An FFI wrapper of the same name: the binding layer, not a second concept.
+        let ffi = ws.krate("chat_ffi", CrateKind::Lib, 0);
+        ws.def(
+            ffi,
+            "",
+            tuple("WebSocketManager", &["chat_core::ws::WebSocketManager"]),
+        );
         assert_eq!(ws.flagged_paths(), ["chat_core::compat::WsManager"]);
         let f = &ws.run()[0];
         assert!(f.message.contains("newtype"), "{}", f.message);
@@ -1597,8 +1618,9 @@ mod tests {
     fn generated_files_are_skipped() {
         let mut ws = Ws::default();
         let a = ws.krate("app", CrateKind::Lib, 0);
-        ws.def(a, "x", strukt("Point", &[("x", "f64"), ("y", "f64")]));
-        let gen = ws.def(a, "y", strukt("Point", &[("x", "f64"), ("y", "f64")]));
+        let point = &[("x", "f64"), ("y", "f64"), ("z", "f64")];
+        ws.def(a, "x", strukt("Point", point));
+        let gen = ws.def(a, "y", strukt("Point", point));
         assert_eq!(ws.flagged_paths(), ["app::y::Point"]);
         let file = ws.index.def(gen).file.0 as usize;
         let text = "// This file is @generated by prost-build.\nstruct Point {}";
@@ -1785,5 +1807,6 @@ mod tests {
         assert!(mostly_shared(2, 2, 9, false)); // all of the smaller side
         assert!(!mostly_shared(2, 2, 9, true)); // ... but a projection of a same-named type
         assert!(mostly_shared(3, 4, 5, true));
+        assert!(!mostly_shared(2, 2, 3, true)); // too small to tell a copy from a pair
     }
 }
