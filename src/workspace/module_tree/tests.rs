@@ -663,3 +663,33 @@ fn inline_module_directories_follow_rustc() {
         ]
     );
 }
+
+/// 10k files in a 100×100 tree. Run with `--ignored` to see the time.
+#[test]
+#[ignore]
+fn loads_ten_thousand_files_quickly() {
+    let (_tmp, root) = temp_root();
+    let mut lib = String::new();
+    write(&root, &[("Cargo.toml", "[package]\nname = \"big\"\n")]);
+    for i in 0..100 {
+        lib.push_str(&format!("pub mod m{i};\n"));
+        let mut m = String::new();
+        for j in 0..100 {
+            m.push_str(&format!("pub mod f{j};\n"));
+            std::fs::create_dir_all(root.join(format!("src/m{i}"))).unwrap();
+            std::fs::write(
+                root.join(format!("src/m{i}/f{j}.rs")),
+                "pub struct S;\nmod inline { pub fn f() {} }\n",
+            )
+            .unwrap();
+        }
+        std::fs::write(root.join(format!("src/m{i}.rs")), m).unwrap();
+    }
+    write(&root, &[("src/lib.rs", &lib)]);
+    let started = std::time::Instant::now();
+    let index = load_dir(&root, &Config::default());
+    let took = started.elapsed();
+    eprintln!("loaded {} files in {took:?}", index.files.len());
+    assert_eq!(index.summary.files_analyzed, 10_101);
+    assert!(index.problems.is_empty());
+}
