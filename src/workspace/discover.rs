@@ -234,11 +234,19 @@ impl Manifests {
 /// Directories below `root` (itself included) holding a `Cargo.toml`, skipping build
 /// output and hidden directories; sorted, parents before children.
 fn manifest_dirs_below(root: &Path, max_depth: usize) -> Vec<PathBuf> {
+    let root_canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(root)
         .follow_links(true)
         .max_depth(max_depth)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_skipped_dir_name(e.file_name()))
+        .filter_entry(|e| {
+            e.depth() == 0
+                || (!is_skipped_dir_name(e.file_name())
+                    // Symlinks are followed only while they stay below the root.
+                    && (!e.path_is_symlink()
+                        || std::fs::canonicalize(e.path())
+                            .is_ok_and(|c| c.starts_with(&root_canonical))))
+        })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_dir() && e.path().join("Cargo.toml").is_file())
         .map(|e| normalize(e.path()))

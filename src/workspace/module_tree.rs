@@ -428,7 +428,8 @@ impl<'a> Loader<'a> {
                     Some(p) => Lookup::Attr(normalize(&parent_dir.dir.join(p))),
                     None => Lookup::Default {
                         dir: parent_dir.child_dir(),
-                        name: item.name.clone(),
+                        // `mod r#match;` lives in `match.rs`.
+                        name: item.name.trim_start_matches("r#").to_string(),
                     },
                 };
                 next.push(Pending {
@@ -460,7 +461,9 @@ impl<'a> Loader<'a> {
                     relative: None,
                 },
                 None => ModDir {
-                    dir: parent_dir.child_dir().join(&item.name),
+                    dir: parent_dir
+                        .child_dir()
+                        .join(item.name.trim_start_matches("r#")),
                     relative: None,
                 },
             };

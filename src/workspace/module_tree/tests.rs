@@ -693,3 +693,44 @@ fn loads_ten_thousand_files_quickly() {
     assert_eq!(index.summary.files_analyzed, 10_101);
     assert!(index.problems.is_empty());
 }
+
+/// Load a real tree: `SSOT_LOAD_DIR=/path cargo test --lib load_real_tree -- --ignored
+/// --nocapture` prints crates, counts, problems and unreachable files.
+#[test]
+#[ignore]
+fn load_real_tree() {
+    let Some(dir) = std::env::var_os("SSOT_LOAD_DIR") else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    let discovery = discover(Path::new(&dir)).unwrap();
+    let index = load_with(&discovery, &Config::default(), None, mods_only);
+    eprintln!("took {:?}", started.elapsed());
+    for c in &index.crates {
+        let mut deps: Vec<&String> = c.deps.keys().collect();
+        deps.sort();
+        eprintln!(
+            "crate {} ({:?}, test={}) deps={deps:?}",
+            c.name, c.kind, c.is_test
+        );
+    }
+    for p in &index.problems {
+        eprintln!(
+            "problem {:?} {}: {}",
+            p.problem.kind, p.path, p.problem.message
+        );
+    }
+    for u in &index.summary.files_unreachable {
+        eprintln!("unreachable {u}");
+    }
+    let s = &index.summary;
+    eprintln!(
+        "{} workspaces, {} crates, {} files, {} lines, {} unreachable, {} modules",
+        s.workspaces,
+        s.crates,
+        s.files_analyzed,
+        s.lines_analyzed,
+        s.files_unreachable.len(),
+        index.modules.len()
+    );
+}
