@@ -290,6 +290,9 @@ impl<'a> Loader<'a> {
             self.excluded.insert(path);
             return;
         }
+        if self.is_twin(&pending, &canonical) {
+            return;
+        }
         if let Some(problem) = self.cycle_or_depth(&pending, &canonical) {
             self.decl_problem(&pending, problem.kind, problem.message, None);
             return;
@@ -524,6 +527,14 @@ impl<'a> Loader<'a> {
         id
     }
 
+    /// `#[cfg(a)] mod imp; #[cfg(b)] mod imp;` naming the same file: one module, not two.
+    fn is_twin(&self, pending: &Pending, canonical: &Path) -> bool {
+        pending
+            .parent
+            .and_then(|p| self.index.module(p).children.get(&pending.name))
+            .is_some_and(|&m| self.module_file[m.0 as usize] == canonical)
+    }
+
     /// A `mod` whose file is already one of its ancestors (a `#[path]` cycle), or nesting
     /// beyond the limit.
     fn cycle_or_depth(&self, pending: &Pending, canonical: &Path) -> Option<Problem> {
@@ -671,6 +682,16 @@ impl<'a> Loader<'a> {
             }
         }
 
+        // A file shared by several crates reports its problems once.
+        let mut seen = HashSet::new();
+        self.index.problems.retain(|p| {
+            seen.insert((
+                p.path.clone(),
+                p.problem.span,
+                format!("{:?}", p.problem.kind),
+                p.problem.message.clone(),
+            ))
+        });
         self.resolve_crate_deps();
         self.walk_for_unreachable(&mut summary);
         summary.files_excluded = self.excluded.len();

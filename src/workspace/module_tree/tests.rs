@@ -332,10 +332,14 @@ fn a_file_shared_by_two_crates_is_parsed_once() {
             ("Cargo.toml", "[package]\nname = \"p\"\n"),
             ("src/lib.rs", "mod shared;\n"),
             ("src/main.rs", "mod shared;\nfn main() {}\n"),
-            ("src/shared.rs", "mod inner { }\n"),
+            ("src/shared.rs", "mod inner { }\nmod gone;\n"),
         ],
     );
     let index = load_dir(&root, &Config::default());
+    assert_eq!(
+        problems(&index),
+        vec![(ProblemKind::MissingModule, "src/shared.rs".into())]
+    );
     let shared: Vec<&IndexedFile> = index
         .files
         .iter()
@@ -343,8 +347,8 @@ fn a_file_shared_by_two_crates_is_parsed_once() {
         .collect();
     assert_eq!(shared.len(), 2);
     assert!(Arc::ptr_eq(&shared[0].source.text, &shared[1].source.text));
-    assert_eq!(shared[0].facts.items.len(), 1);
-    assert_eq!(shared[1].facts.items.len(), 1);
+    assert_eq!(shared[0].facts.items.len(), 2);
+    assert_eq!(shared[1].facts.items.len(), 2);
     assert_eq!(index.summary.files_analyzed, 3);
     assert_eq!(
         module_paths(&index),
@@ -625,6 +629,38 @@ fn dev_only_packages_and_test_dirs_are_test_code() {
     assert!(demo.deps.contains_key("fake") && demo.deps.contains_key("app"));
     let app = index.crates.iter().find(|c| c.name == "app").unwrap();
     assert!(!app.deps.contains_key("fake"));
+}
+
+#[test]
+fn cfg_switched_twins() {
+    let (_tmp, root) = temp_root();
+    write(
+        &root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"p\"\n"),
+            (
+                "src/lib.rs",
+                "#[cfg(unix)]\nmod sys;\n#[cfg(not(unix))]\nmod sys;\n\
+                 #[cfg(unix)]\n#[path = \"imp/unix.rs\"]\nmod imp;\n\
+                 #[cfg(windows)]\n#[path = \"imp/windows.rs\"]\nmod imp;\n\
+                 #[cfg(unix)]\nmod inline {}\n#[cfg(windows)]\nmod inline {}\n",
+            ),
+            ("src/sys.rs", ""),
+            ("src/imp/unix.rs", ""),
+            ("src/imp/windows.rs", ""),
+        ],
+    );
+    let index = load_dir(&root, &Config::default());
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    // The same file once; two alternative files both analysed (the first is the child).
+    assert_eq!(
+        module_paths(&index),
+        vec!["p", "p::imp", "p::imp", "p::inline", "p::sys"]
+    );
+    let lib = module(&index, "p");
+    let imp = index.module(lib.children["imp"]);
+    assert_eq!(index.file(imp.file).source.rel_path, "src/imp/unix.rs");
+    assert!(index.summary.files_unreachable.is_empty());
 }
 
 #[test]
