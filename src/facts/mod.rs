@@ -5,7 +5,9 @@
 //! byte ranges into the file's original text; all scopes are relative to the file's own
 //! module (the index prefixes them with the module path once the module tree is known).
 
+mod depth;
 pub mod extract;
+pub mod lex;
 pub mod macros;
 pub mod suppressions;
 
