@@ -262,8 +262,9 @@ impl NestingGuard {
                     // `name!(..)`: a macro bang, not an operator.
                     "!" => Effect::Neutral,
                     "->" => Effect::Chain(ARROW_W),
-                    "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "^=" | "&=" | "|=" | "<<="
-                    | ">>=" => Effect::Chain(ASSIGN_W),
+                    "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "^=" | "&=" | "|=" | "<<=" | ">>=" => {
+                        Effect::Chain(ASSIGN_W)
+                    }
                     "@" => Effect::Chain(AT_W),
                     "?" => {
                         ends_operand = true;
@@ -380,17 +381,45 @@ mod tests {
     #[test]
     fn hostile_nesting_is_refused() {
         let n = 100_000;
-        assert!(deep(&format!("fn f() {{ {}1{} }}", "(".repeat(n), ")".repeat(n))));
-        assert!(deep(&format!("fn f() {{ let x = a{}; }}", " + a".repeat(n))));
+        assert!(deep(&format!(
+            "fn f() {{ {}1{} }}",
+            "(".repeat(n),
+            ")".repeat(n)
+        )));
+        assert!(deep(&format!(
+            "fn f() {{ let x = a{}; }}",
+            " + a".repeat(n)
+        )));
         assert!(deep(&format!("fn f() {{ let x = {}x; }}", "!".repeat(n))));
         assert!(deep(&format!("fn f() {{ let x = {}x; }}", "|| ".repeat(n))));
-        assert!(deep(&format!("fn f() {{ let x = {}x; }}", "|a, b| ".repeat(n))));
-        assert!(deep(&format!("type T = {}u8{};", "Vec<".repeat(n), ">".repeat(n))));
-        assert!(deep(&format!("type T = {}u8{};", "Vec<A, ".repeat(n), ">".repeat(n))));
-        assert!(deep(&format!("type T = {}u8{};", "v<".repeat(200), ">".repeat(200))));
+        assert!(deep(&format!(
+            "fn f() {{ let x = {}x; }}",
+            "|a, b| ".repeat(n)
+        )));
+        assert!(deep(&format!(
+            "type T = {}u8{};",
+            "Vec<".repeat(n),
+            ">".repeat(n)
+        )));
+        assert!(deep(&format!(
+            "type T = {}u8{};",
+            "Vec<A, ".repeat(n),
+            ">".repeat(n)
+        )));
+        assert!(deep(&format!(
+            "type T = {}u8{};",
+            "v<".repeat(200),
+            ">".repeat(200)
+        )));
         assert!(deep(&format!("fn f() {{ a{}; }}", ".b()".repeat(n))));
-        assert!(deep(&format!("fn f() {{ a{}; }}", " + f::<A, B>()".repeat(n))));
-        assert!(deep(&format!("fn f() {{ if a {{}} {} }}", "else if a {} ".repeat(n))));
+        assert!(deep(&format!(
+            "fn f() {{ a{}; }}",
+            " + f::<A, B>()".repeat(n)
+        )));
+        assert!(deep(&format!(
+            "fn f() {{ if a {{}} {} }}",
+            "else if a {} ".repeat(n)
+        )));
         assert!(deep(&format!("type T = {}u8;", "fn() -> ".repeat(n))));
         assert!(deep(&format!("fn f() {{ {}x; }}", "a = ".repeat(n))));
         // Just over the delimiter limit.

@@ -39,8 +39,8 @@ pub struct Token {
 
 /// Multi-character operators, longest first so the first match is the longest.
 const OPERATORS: &[&[u8]] = &[
-    b"<<=", b">>=", b"...", b"..=", b"::", b"->", b"=>", b"==", b"!=", b"<=", b">=", b"&&",
-    b"||", b"..", b"<<", b">>", b"+=", b"-=", b"*=", b"/=", b"%=", b"^=", b"&=", b"|=",
+    b"<<=", b">>=", b"...", b"..=", b"::", b"->", b"=>", b"==", b"!=", b"<=", b">=", b"&&", b"||",
+    b"..", b"<<", b">>", b"+=", b"-=", b"*=", b"/=", b"%=", b"^=", b"&=", b"|=",
 ];
 
 /// Bytes before the first token syn sees: a byte order mark and a shebang line (not an
@@ -328,17 +328,7 @@ mod tests {
     #[test]
     fn unterminated_input_never_panics() {
         for text in [
-            "\"abc",
-            "/* abc",
-            "r#\"abc",
-            "'",
-            "b'",
-            "'\\",
-            "r#",
-            "br",
-            "é",
-            "1e",
-            "0x1e+",
+            "\"abc", "/* abc", "r#\"abc", "'", "b'", "'\\", "r#", "br", "é", "1e", "0x1e+",
         ] {
             let n = Lexer::new(text).count();
             assert!(n >= 1, "{text}");

@@ -196,7 +196,8 @@ const RAW: &str = r"
 
     #[test]
     fn crlf_lines_and_trailing_after_multiline_string() {
-        let text = "fn a() {}\r\n// ssot:allow(a): r\r\nlet s = \"x\r\ny\"; // ssot:allow(b): r\r\n";
+        let text =
+            "fn a() {}\r\n// ssot:allow(a): r\r\nlet s = \"x\r\ny\"; // ssot:allow(b): r\r\n";
         let s = scan(text);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].line, 1);
