@@ -31,29 +31,12 @@ const MAX_INSTANCES_PER_CRATE: usize = 16;
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> Index {
-    load_with(
-        discovery,
-        config,
-        threads,
-        crate::facts::extract::extract_file,
-    )
-}
-
-/// Extracts one file's facts from its text.
-type Extractor = fn(&str) -> FileFacts;
-
-fn load_with(
-    discovery: &Discovery,
-    config: &Config,
-    threads: Option<usize>,
-    extract: Extractor,
-) -> Index {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .stack_size(PARSER_STACK_BYTES)
         .thread_name(|i| format!("ssot-parse-{i}"))
         .build();
-    let mut loader = Loader::new(discovery, config, extract);
+    let mut loader = Loader::new(discovery, config);
     match &pool {
         Ok(pool) => pool.install(|| loader.run()),
         // No pool (thread creation refused): still analyse, on this thread.
@@ -158,11 +141,10 @@ struct Loader<'a> {
     packages: &'a [PackageInfo],
     /// The config file: (path, path shown, text).
     config_file: Option<(PathBuf, String, Arc<str>)>,
-    extract: Extractor,
 }
 
 impl<'a> Loader<'a> {
-    fn new(discovery: &'a Discovery, config: &Config, extract: Extractor) -> Self {
+    fn new(discovery: &'a Discovery, config: &Config) -> Self {
         let base = config
             .file
             .as_ref()
@@ -196,7 +178,6 @@ impl<'a> Loader<'a> {
                     Arc::from(f.text.as_str()),
                 )
             }),
-            extract,
         }
     }
 
@@ -235,11 +216,10 @@ impl<'a> Loader<'a> {
                     })
                     .collect()
             };
-            let extract = self.extract;
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical, extract);
+                    let result = read_and_parse(&canonical);
                     (canonical, result)
                 })
                 .collect();
@@ -923,7 +903,7 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path, extract: Extractor) -> LoadResult {
+fn read_and_parse(path: &Path) -> LoadResult {
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read file: {e}"),
@@ -967,14 +947,16 @@ fn read_and_parse(path: &Path, extract: Extractor) -> LoadResult {
             span: Some(Span::new(offset, offset + 1)),
         }
     })?;
-    let facts = std::panic::catch_unwind(|| extract(&text)).unwrap_or_else(|_| FileFacts {
-        problems: vec![Problem {
-            kind: ProblemKind::Parse,
-            message: "internal error while extracting facts from this file; it was skipped".into(),
-            span: None,
-        }],
-        ..FileFacts::default()
-    });
+    let facts = std::panic::catch_unwind(|| crate::facts::extract::extract_file(&text))
+        .unwrap_or_else(|_| FileFacts {
+            problems: vec![Problem {
+                kind: ProblemKind::Parse,
+                message: "internal error while extracting facts from this file; it was skipped"
+                    .into(),
+                span: None,
+            }],
+            ..FileFacts::default()
+        });
     Ok(Parsed {
         text: Arc::from(text),
         facts,

@@ -2,86 +2,8 @@
 
 use super::*;
 use crate::config::{ConfigFile, Spanned};
-use crate::facts::{Attrs, ModInfo};
 use crate::index::CrateKind;
 use crate::workspace::discover::discover;
-
-/// A stand-in extractor that knows only `mod` items and `#![cfg(test)]`, so the loader can
-/// be tested on its own while the real extractor is built on its branch.
-fn mods_only(text: &str) -> FileFacts {
-    let mut facts = FileFacts::default();
-    let file = match syn::parse_file(text) {
-        Ok(f) => f,
-        Err(e) => {
-            facts.problems.push(Problem {
-                kind: ProblemKind::Parse,
-                message: e.to_string(),
-                span: None,
-            });
-            return facts;
-        }
-    };
-    facts.inner_attrs.cfg_test = file.attrs.iter().any(is_cfg_test);
-    collect(&file.items, &[], false, &mut facts.items);
-    facts
-}
-
-fn is_cfg_test(a: &syn::Attribute) -> bool {
-    a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
-}
-
-fn collect(items: &[syn::Item], scope: &[ScopeSeg], in_test: bool, out: &mut Vec<Item>) {
-    for item in items {
-        let syn::Item::Mod(m) = item else { continue };
-        let cfg_test = m.attrs.iter().any(is_cfg_test);
-        let path = m.attrs.iter().find_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        });
-        let start = m.mod_token.span.byte_range().start;
-        let end = match (&m.content, &m.semi) {
-            (Some((brace, _)), _) => brace.span.close().byte_range().end,
-            (None, Some(semi)) => semi.span.byte_range().end,
-            _ => start,
-        };
-        out.push(Item {
-            name: m.ident.to_string(),
-            kind: ItemKind::Mod,
-            scope: scope.to_vec(),
-            vis: match m.vis {
-                syn::Visibility::Public(_) => Vis::Public,
-                _ => Vis::Private,
-            },
-            name_span: Span::new(
-                m.ident.span().byte_range().start,
-                m.ident.span().byte_range().end,
-            ),
-            span: Span::new(start, end),
-            attrs: Attrs {
-                cfg_test,
-                path,
-                ..Attrs::default()
-            },
-            in_test: in_test || cfg_test,
-            in_fn_body: false,
-            cfg_gated: false,
-            detail: ItemDetail::Mod(ModInfo {
-                out_of_line: m.content.is_none(),
-            }),
-        });
-        if let Some((_, inner)) = &m.content {
-            let mut s = scope.to_vec();
-            s.push(ScopeSeg::Mod(m.ident.to_string()));
-            collect(inner, &s, in_test || cfg_test, out);
-        }
-    }
-}
 
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
@@ -99,7 +21,7 @@ fn temp_root() -> (tempfile::TempDir, PathBuf) {
 
 fn load_dir(start: &Path, config: &Config) -> Index {
     let discovery = discover(start).unwrap();
-    load_with(&discovery, config, Some(2), mods_only)
+    load(&discovery, config, Some(2))
 }
 
 /// `crate::a::b` style paths of every module, sorted.
@@ -375,7 +297,10 @@ fn a_missing_module_file_points_at_the_mod_item() {
     assert_eq!(p.problem.kind, ProblemKind::MissingModule);
     assert_eq!(p.path, "src/lib.rs");
     let file = p.file.unwrap();
-    assert_eq!(index.span_text(file, p.problem.span.unwrap()), "mod gone;");
+    assert_eq!(
+        index.span_text(file, p.problem.span.unwrap()),
+        "pub mod gone;"
+    );
     assert!(
         p.problem.message.contains("src/gone.rs"),
         "{}",
@@ -740,7 +665,7 @@ fn load_real_tree() {
     };
     let started = std::time::Instant::now();
     let discovery = discover(Path::new(&dir)).unwrap();
-    let index = load_with(&discovery, &Config::default(), None, mods_only);
+    let index = load(&discovery, &Config::default(), None);
     eprintln!("took {:?}", started.elapsed());
     for c in &index.crates {
         let mut deps: Vec<&String> = c.deps.keys().collect();
