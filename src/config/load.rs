@@ -912,7 +912,7 @@ fn display_path(path: &Path, root: &Path) -> String {
 #[derive(Debug)]
 pub struct ConfigError {
     message: String,
-    source: Option<NamedSource<String>>,
+    source: Option<Box<NamedSource<String>>>,
     label: Option<(Span, String)>,
     help: Option<String>,
     related: Vec<ConfigError>,
@@ -937,7 +937,7 @@ impl ConfigError {
         self
     }
     fn with_source(mut self, source: NamedSource<String>) -> Self {
-        self.source = Some(source);
+        self.source = Some(Box::new(source));
         self
     }
     pub fn message(&self) -> &str {
@@ -974,7 +974,7 @@ impl Diagnostic for ConfigError {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (span, label) = self.label.as_ref()?;
