@@ -876,14 +876,15 @@ fn quoted_list(items: &[&str]) -> String {
         .join(", ")
 }
 
-fn absolute(path: &Path) -> PathBuf {
+/// `path` made absolute, symlinks resolved when it exists.
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     path.canonicalize()
         .or_else(|_| std::path::absolute(path))
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// `path` relative to `root`, `/`-separated (with `..` when it lies outside `root`).
-fn display_path(path: &Path, root: &Path) -> String {
+pub(crate) fn display_path(path: &Path, root: &Path) -> String {
     let root = absolute(root);
     let path = absolute(path);
     let root_parts: Vec<Component> = root.components().collect();
