@@ -1509,4 +1509,29 @@ context = "chat_core::context::UserContext"
         assert!(!set.is_excluded(Path::new("src/lib.rs")));
         assert!(set.is_excluded(&set.base().join("backups/x.rs")));
     }
+
+    #[test]
+    fn every_fixture_config_loads() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut seen = 0;
+        for entry in walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_entry(|e| e.file_name() != "target")
+            .filter_map(Result::ok)
+        {
+            let name = entry.file_name().to_string_lossy();
+            if !CONFIG_FILE_NAMES.contains(&name.as_ref()) && name != "Cargo.toml" {
+                continue;
+            }
+            let text = fs::read_to_string(entry.path()).unwrap();
+            let embedded = name == "Cargo.toml";
+            let parsed = parse(entry.path().into(), name.to_string(), text, embedded);
+            match parsed {
+                Ok(Some(_)) => seen += 1,
+                Ok(None) => {}
+                Err(e) => panic!("{}: {e}: {:?}", entry.path().display(), e.help_text()),
+            }
+        }
+        assert!(seen > 0, "no fixture config found under {}", root.display());
+    }
 }
