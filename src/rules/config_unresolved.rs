@@ -5,10 +5,9 @@
 
 use super::RuleCtx;
 use crate::config::suggest::did_you_mean;
-use crate::config::{glob_match, Concept, Config, Spanned};
-use crate::facts::{ScopeSeg, UseKind, Vis};
+use crate::config::{Concept, Config, Spanned};
 use crate::finding::{Finding, Level};
-use crate::index::{DefId, FileRole, Index, ModuleId, Target};
+use crate::index::{DefId, Index, ModuleId, Target};
 use crate::source::{FileId, Span};
 
 const RULE: &str = "config-unresolved";
@@ -109,7 +108,7 @@ fn check_concept(
         }
     }
     // An unresolved canonical path already says the concept has no definition.
-    if !canonical_reported && members(index, i, concept) == 0 {
+    if !canonical_reported && members(index, i) == 0 {
         let patterns: Vec<String> = concept
             .names
             .iter()
@@ -222,61 +221,9 @@ fn describe(index: &Index, target: &Target) -> String {
     }
 }
 
-/// Where a configured path leads, from the crate name on: a definition, a module or crate,
-/// or (following `pub use` re-exports one step) what the re-export names.
+/// Where a configured path leads (re-exports and aliases followed by the index).
 fn resolve(index: &Index, path: &str) -> Option<Target> {
-    if let Some(c) = index.crates.iter().position(|c| c.name == path) {
-        return Some(Target::Crate(crate::index::CrateId(c as u32)));
-    }
-    if let Some(m) = (0..index.modules.len() as u32)
-        .map(ModuleId)
-        .find(|m| index.module_path(*m) == path)
-    {
-        return Some(Target::Module(m));
-    }
-    if let Some(d) = index.def_ids().find(|d| index.def(*d).path == path) {
-        return Some(Target::Def(d));
-    }
-    reexport(index, path)
-}
-
-/// A `pub use` whose exported path is `path`.
-fn reexport(index: &Index, path: &str) -> Option<Target> {
-    let (module_path, name) = path.rsplit_once("::")?;
-    for f in index.file_ids() {
-        let FileRole::Module { .. } = index.file(f).role else {
-            continue;
-        };
-        for (leaf_no, leaf) in index.file(f).facts.uses.iter().enumerate() {
-            if leaf.vis == Vis::Private
-                || leaf.kind == UseKind::Glob
-                || leaf.scope.iter().any(|s| !matches!(s, ScopeSeg::Mod(_)))
-            {
-                continue;
-            }
-            let exported = leaf
-                .rename
-                .as_deref()
-                .or_else(|| leaf.path.last().map(String::as_str));
-            if exported != Some(name) {
-                continue;
-            }
-            let Some(m) = index.module_at(f, &leaf.scope) else {
-                continue;
-            };
-            if index.module_path(m) != module_path {
-                continue;
-            }
-            let id = crate::index::UseId {
-                file: f,
-                leaf: leaf_no as u32,
-            };
-            if let Some(res) = index.use_resolution(id) {
-                return Some(res.target.clone());
-            }
-        }
-    }
-    None
+    index.resolve_abs(path).map(|r| r.target)
 }
 
 /// The existing path closest to `path`: a definition with the same name elsewhere (the
@@ -337,23 +284,13 @@ fn closest_type_name(index: &Index, pattern: &str) -> Option<String> {
     Some(best.to_string())
 }
 
-/// How many type definitions belong to concept `i`: from the index's concept membership,
-/// else (no membership computed) by matching type names against the concept's patterns.
-fn members(index: &Index, i: usize, concept: &Concept) -> usize {
-    if let Some(c) = index.concepts.iter().find(|c| c.concept == i) {
-        return c.members.len();
-    }
+/// How many type definitions belong to concept `i` (as the index resolved them).
+fn members(index: &Index, i: usize) -> usize {
     index
-        .def_ids()
-        .filter(|d| {
-            let item = index.item(*d);
-            item.kind.is_type()
-                && concept
-                    .names
-                    .iter()
-                    .any(|n| glob_match(&n.value, &item.name))
-        })
-        .count()
+        .concepts
+        .iter()
+        .find(|c| c.concept == i)
+        .map_or(0, |c| c.members.len())
 }
 
 fn check_excludes(index: &Index, config: &Config, file: FileId, findings: &mut Vec<Finding>) {
@@ -410,15 +347,21 @@ fn scan_anchor(index: &Index, config: &Config, file: FileId) -> Span {
 mod tests {
     use super::*;
     use crate::config::load::parse;
-    use crate::facts::{Attrs, FileFacts, Item, ItemDetail, ItemKind, UseLeaf};
+    use crate::facts::{
+        Attrs, FileFacts, Item, ItemDetail, ItemKind, ModInfo, StructInfo, UseKind, UseLeaf, Vis,
+    };
     use crate::index::{
-        concepts::ConceptIndex, Crate, CrateId, CrateKind, Def, DefId, IndexedFile, Module,
-        ModuleId, Resolution,
+        concepts::ConceptIndex, Crate, CrateId, CrateKind, FileRole, IndexedFile, Module,
     };
     use crate::source::SourceFile;
     use std::collections::HashMap;
 
     fn item(name: &str, kind: ItemKind) -> Item {
+        let detail = match kind {
+            ItemKind::Mod => ItemDetail::Mod(ModInfo { out_of_line: true }),
+            ItemKind::Struct => ItemDetail::Struct(StructInfo::default()),
+            _ => ItemDetail::None,
+        };
         Item {
             name: name.into(),
             kind,
@@ -430,12 +373,36 @@ mod tests {
             in_test: false,
             in_fn_body: false,
             cfg_gated: false,
-            detail: ItemDetail::None,
+            detail,
         }
     }
 
-    /// `chat_core` with modules `ws`, `ws::manager` (holding `WebSocketManager` and fn
-    /// `spawn`), `context` (holding `UserContext`), and a root `pub use` of the manager.
+    fn reexport(path: &[&str]) -> UseLeaf {
+        UseLeaf {
+            scope: Vec::new(),
+            vis: Vis::Public,
+            path: path.iter().map(|s| s.to_string()).collect(),
+            leading_colon: false,
+            segment_spans: vec![Span::default(); path.len()],
+            kind: UseKind::Name,
+            rename: None,
+            leaf_span: Span::default(),
+            item_span: Span::default(),
+            attrs: Attrs::default(),
+            in_test: false,
+            cfg_gated: false,
+            in_group: false,
+        }
+    }
+
+    /// The crate `chat_core`, assembled the way the workspace loader does:
+    /// ```text
+    /// lib.rs          pub mod ws; pub mod context; pub use crate::ws::manager::WebSocketManager;
+    /// ws.rs           pub mod manager;
+    /// ws/manager.rs   pub struct WebSocketManager; pub fn spawn() {}
+    /// context.rs      pub struct UserContext;
+    /// ```
+    /// then completed by the real index build (defs, resolution, concepts).
     fn index_with(config_text: &str) -> (Index, Config) {
         let config = parse(
             "/w/ssot.toml".into(),
@@ -445,58 +412,53 @@ mod tests {
         )
         .unwrap()
         .unwrap();
+        let mut root = FileFacts::default();
+        root.items.push(item("ws", ItemKind::Mod));
+        root.items.push(item("context", ItemKind::Mod));
+        root.uses
+            .push(reexport(&["crate", "ws", "manager", "WebSocketManager"]));
+        let mut ws = FileFacts::default();
+        ws.items.push(item("manager", ItemKind::Mod));
+        let mut manager = FileFacts::default();
+        manager
+            .items
+            .push(item("WebSocketManager", ItemKind::Struct));
+        manager.items.push(item("spawn", ItemKind::Fn));
+        let mut context = FileFacts::default();
+        context.items.push(item("UserContext", ItemKind::Struct));
+
         let mut index = Index::default();
-        let module_paths: [&[&str]; 4] = [&[], &["ws"], &["ws", "manager"], &["context"]];
-        let mut files = Vec::new();
-        for (m, path) in module_paths.iter().enumerate() {
-            let mut facts = FileFacts::default();
-            match m {
-                2 => {
-                    facts.items.push(item("WebSocketManager", ItemKind::Struct));
-                    facts.items.push(item("spawn", ItemKind::Fn));
-                }
-                3 => facts.items.push(item("UserContext", ItemKind::Struct)),
-                0 => facts.uses.push(UseLeaf {
-                    scope: Vec::new(),
-                    vis: Vis::Public,
-                    path: vec![
-                        "crate".into(),
-                        "ws".into(),
-                        "manager".into(),
-                        "WebSocketManager".into(),
-                    ],
-                    leading_colon: false,
-                    segment_spans: Vec::new(),
-                    kind: UseKind::Name,
-                    rename: None,
-                    leaf_span: Span::default(),
-                    item_span: Span::default(),
-                    attrs: Attrs::default(),
-                    in_test: false,
-                    cfg_gated: false,
-                    in_group: false,
-                }),
-                _ => {}
-            }
-            files.push(IndexedFile {
-                source: SourceFile::new(
-                    format!("/w/src/{m}.rs").into(),
-                    format!("src/{m}.rs"),
-                    "".into(),
-                ),
+        let modules: [(&[&str], Option<u32>, FileFacts); 4] = [
+            (&[], None, root),
+            (&["ws"], Some(0), ws),
+            (&["ws", "manager"], Some(1), manager),
+            (&["context"], Some(0), context),
+        ];
+        for (m, (path, parent, facts)) in modules.into_iter().enumerate() {
+            let id = ModuleId(m as u32);
+            let file = FileId(m as u32);
+            let rel = format!("src/{}.rs", path.join("/"));
+            index.files.push(IndexedFile {
+                source: SourceFile::new(format!("/w/{rel}").into(), rel, "".into()),
                 facts,
                 role: FileRole::Module {
                     krate: CrateId(0),
-                    module: ModuleId(m as u32),
+                    module: id,
                 },
                 in_test: false,
             });
+            index.module_by_file_scope.insert((file, Vec::new()), id);
+            if let (Some(p), Some(name)) = (parent, path.last()) {
+                index.modules[p as usize]
+                    .children
+                    .insert(name.to_string(), id);
+            }
             index.modules.push(Module {
                 krate: CrateId(0),
                 path: path.iter().map(|s| s.to_string()).collect(),
-                file: FileId(m as u32),
+                file,
                 scope: Vec::new(),
-                parent: None,
+                parent: parent.map(ModuleId),
                 children: HashMap::new(),
                 decl: None,
                 in_test: false,
@@ -504,11 +466,7 @@ mod tests {
                 doc_hidden: false,
                 public: true,
             });
-            index
-                .module_by_file_scope
-                .insert((FileId(m as u32), Vec::new()), ModuleId(m as u32));
         }
-        index.files = files;
         index.crates.push(Crate {
             name: "chat_core".into(),
             package: "chat-core".into(),
@@ -519,27 +477,6 @@ mod tests {
             deps: HashMap::new(),
             workspace: 0,
         });
-        for (file, item_no, path) in [
-            (2u32, 0u32, "chat_core::ws::manager::WebSocketManager"),
-            (2, 1, "chat_core::ws::manager::spawn"),
-            (3, 0, "chat_core::context::UserContext"),
-        ] {
-            let id = DefId(index.defs.len() as u32);
-            let name = path.rsplit("::").next().unwrap().to_string();
-            index.defs_by_name.entry(name).or_default().push(id);
-            index.defs.push(Def {
-                file: FileId(file),
-                item: item_no,
-                krate: CrateId(0),
-                module: ModuleId(file),
-                path: path.into(),
-                in_test: false,
-            });
-        }
-        index.use_res = vec![vec![Some(Resolution {
-            target: Target::Def(DefId(0)),
-            via: Vec::new(),
-        })]];
         let config_file = config.file.clone().unwrap();
         index.config_file = Some(FileId(index.files.len() as u32));
         index.files.push(IndexedFile {
@@ -553,6 +490,7 @@ mod tests {
             in_test: false,
         });
         index.summary.files_analyzed = 4;
+        crate::index::build::complete(&mut index, &config);
         (index, config)
     }
 
@@ -661,7 +599,7 @@ shims = ["chat_core::ws::manager::WebSocketManager"]
         let (findings, _) = run("[concepts.chat]\ncanonical = \"chat_core::ChatManager\"\n");
         assert_eq!(findings.len(), 1, "{findings:#?}");
 
-        // Membership computed by the index wins over name matching.
+        // Membership is what the index computed.
         let (mut index, config) = index_with("[concepts.ws]\nnames = [\"*WebSocketManager\"]\n");
         let ctx = |index: &Index| {
             check(&RuleCtx {
@@ -671,7 +609,7 @@ shims = ["chat_core::ws::manager::WebSocketManager"]
             .len()
         };
         assert_eq!(ctx(&index), 0);
-        index.concepts.push(ConceptIndex::default());
+        index.concepts = vec![ConceptIndex::default()];
         assert_eq!(ctx(&index), 1);
     }
 
