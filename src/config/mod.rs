@@ -163,6 +163,15 @@ impl ExcludeSet {
         Ok(ExcludeSet { base, set })
     }
 
+    /// How many globs there are (as many as `Config::exclude`).
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
     /// The directory globs are relative to.
     pub fn base(&self) -> &Path {
         &self.base
