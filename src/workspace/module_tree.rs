@@ -8,13 +8,12 @@
 //! and parsed once and shared; it gets one `FileId` per module it becomes.
 
 use super::{is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, PackageInfo};
-use crate::config::Config;
+use crate::config::{Config, ExcludeSet};
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
 use crate::index::{
     Crate, CrateId, FileRole, Index, IndexedFile, InputProblem, Module, ModuleId, ScanSummary,
 };
 use crate::source::{FileId, SourceFile, Span};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -120,7 +119,9 @@ type LoadResult = Result<Parsed, Problem>;
 struct Loader<'a> {
     discovery: &'a Discovery,
     root: &'a Path,
-    exclude: Exclude,
+    exclude: ExcludeSet,
+    /// Files each exclude glob matched, parallel to `config.exclude`.
+    exclude_hits: Vec<usize>,
     index: Index,
     /// Every file looked at, by canonical path: parsed, or the problem reading it.
     cache: HashMap<PathBuf, LoadResult>,
@@ -145,12 +146,20 @@ struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     fn new(discovery: &'a Discovery, config: &Config) -> Self {
-        let base = config
-            .file
-            .as_ref()
-            .and_then(|f| f.path.parent())
-            .map(normalize)
-            .unwrap_or_else(|| discovery.config_dir.clone());
+        // A loaded config has its globs compiled; a hand-built one (tests, embedders) may
+        // not, and gets them compiled here relative to the same base.
+        let exclude = if config.exclude_set.len() == config.exclude.len() {
+            config.exclude_set.clone()
+        } else {
+            let base = config
+                .file
+                .as_ref()
+                .and_then(|f| f.path.parent())
+                .map(normalize)
+                .unwrap_or_else(|| discovery.config_dir.clone());
+            // Invalid globs are reported by config validation; here they exclude nothing.
+            ExcludeSet::new(base, &config.exclude).unwrap_or_default()
+        };
         let index = Index {
             root: discovery.report_root.clone(),
             problems: discovery.problems.clone(),
@@ -159,7 +168,8 @@ impl<'a> Loader<'a> {
         Loader {
             discovery,
             root: &discovery.report_root,
-            exclude: Exclude::new(base, config.exclude.iter().map(|s| s.value.as_str())),
+            exclude,
+            exclude_hits: vec![0; config.exclude.len()],
             index,
             cache: HashMap::new(),
             module_file: Vec::new(),
@@ -209,7 +219,9 @@ impl<'a> Loader<'a> {
                     .filter_map(|f| match f {
                         Found::File {
                             path, canonical, ..
-                        } if !self.cache.contains_key(canonical) && !self.exclude.matches(path) => {
+                        } if !self.cache.contains_key(canonical)
+                            && !self.exclude.is_excluded(path) =>
+                        {
                             seen.insert(canonical.clone()).then(|| canonical.clone())
                         }
                         _ => None,
@@ -266,8 +278,7 @@ impl<'a> Loader<'a> {
         };
         self.reached.insert(path.clone());
         self.reached_canonical.insert(canonical.clone());
-        if self.exclude.matches(&path) {
-            self.excluded.insert(path);
+        if self.excluded(&path) {
             return;
         }
         if self.is_twin(&pending, &canonical) {
@@ -618,6 +629,22 @@ impl<'a> Loader<'a> {
         })
     }
 
+    /// Is `path` excluded by config? Counts each excluded file once, per glob.
+    fn excluded(&mut self, path: &Path) -> bool {
+        let hits = self.exclude.matches(path);
+        if hits.is_empty() {
+            return false;
+        }
+        if self.excluded.insert(path.to_path_buf()) {
+            for i in hits {
+                if let Some(n) = self.exclude_hits.get_mut(i) {
+                    *n += 1;
+                }
+            }
+        }
+        true
+    }
+
     fn rel(&self, path: &Path) -> String {
         relative(path, self.root)
     }
@@ -675,6 +702,7 @@ impl<'a> Loader<'a> {
         self.resolve_crate_deps();
         self.walk_for_unreachable(&mut summary);
         summary.files_excluded = self.excluded.len();
+        summary.exclude_hits = std::mem::take(&mut self.exclude_hits);
         self.index.summary = summary;
 
         if let Some(cfg) = &self.config_file {
@@ -779,8 +807,7 @@ impl Loader<'_> {
                 if self.reached.contains(path) {
                     continue;
                 }
-                if self.exclude.matches(path) {
-                    self.excluded.insert(path.to_path_buf());
+                if self.excluded(path) {
                     continue;
                 }
                 // Reached under another name (through a symlink)? Only unreached candidates
@@ -962,44 +989,6 @@ fn read_and_parse(path: &Path) -> LoadResult {
         facts,
         ids: Vec::new(),
     })
-}
-
-/// Config `exclude` globs, relative to the config file's directory (or the workspace root).
-/// A pattern excludes a file when it matches the file or any directory above it.
-struct Exclude {
-    base: PathBuf,
-    set: Option<GlobSet>,
-}
-
-impl Exclude {
-    fn new<'p>(base: PathBuf, patterns: impl Iterator<Item = &'p str>) -> Self {
-        let mut builder = GlobSetBuilder::new();
-        let mut any = false;
-        for p in patterns {
-            let p = p.trim_start_matches("./").trim_end_matches('/');
-            // Invalid globs are reported by config validation; here they match nothing.
-            if let Ok(g) = GlobBuilder::new(p).literal_separator(true).build() {
-                builder.add(g);
-                any = true;
-            }
-        }
-        Exclude {
-            base,
-            set: if any { builder.build().ok() } else { None },
-        }
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        let Some(set) = &self.set else {
-            return false;
-        };
-        let Ok(rel) = path.strip_prefix(&self.base) else {
-            return false;
-        };
-        rel.ancestors()
-            .take_while(|a| !a.as_os_str().is_empty())
-            .any(|a| set.is_match(a))
-    }
 }
 
 #[cfg(test)]

@@ -512,6 +512,18 @@ fn config_exclude_and_config_file() {
     // generated.rs, legacy/mod.rs, legacy/stale.rs; generated/big.rs is not followed, so it
     // is simply unreachable.
     assert_eq!(index.summary.files_excluded, 3);
+    assert_eq!(index.summary.exclude_hits, vec![1, 2]);
+    // The same with the globs compiled by config loading.
+    let compiled = Config {
+        exclude_set: crate::config::ExcludeSet::new(root.clone(), &config.exclude).unwrap(),
+        ..config.clone()
+    };
+    let again = load_dir(&root, &compiled);
+    assert_eq!(again.summary.exclude_hits, vec![1, 2]);
+    assert_eq!(
+        again.summary.files_unreachable,
+        vec!["src/generated/big.rs"]
+    );
     assert_eq!(
         index.summary.files_unreachable,
         vec!["src/generated/big.rs"]
