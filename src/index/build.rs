@@ -97,44 +97,48 @@ fn build_defs(index: &mut Index) {
 
 /// `Module.decl`: the `mod` item that declares each non-root module. An inline module's
 /// item sits in the same file at the parent's scope; a file module's in its parent's file.
+/// cfg-switched twins (`#[cfg(unix)] #[path = ".."] mod imp;` twice) are two modules with
+/// one parent and name: they take the declarations in order.
 fn link_module_decls(index: &mut Index) {
     let keys = ModKeys::new(index);
-    // Inline modules by (file, Mod-only scope).
-    let by_scope: HashMap<(crate::source::FileId, Vec<ScopeSeg>), ModuleId> =
-        index.module_by_file_scope.clone();
-    let mut links: Vec<(ModuleId, DefId)> = Vec::new();
+    let mut by_parent_name: HashMap<(ModuleId, &str), Vec<ModuleId>> = HashMap::new();
+    for (m, module) in index.modules.iter().enumerate() {
+        if let (Some(parent), Some(name)) = (module.parent, module.path.last()) {
+            by_parent_name
+                .entry((parent, name.as_str()))
+                .or_default()
+                .push(ModuleId(m as u32));
+        }
+    }
+    let mut decl: Vec<Option<DefId>> = vec![None; index.modules.len()];
     for d in index.def_ids() {
         let def = index.def(d);
         let item = index.item(d);
-        if item.kind != ItemKind::Mod {
+        // A `mod` inside a fn body or block is not part of the module tree.
+        let in_tree = item.scope.iter().all(|s| matches!(s, ScopeSeg::Mod(_)));
+        if item.kind != ItemKind::Mod || !in_tree {
             continue;
         }
-        let mut inline_key: Vec<ScopeSeg> = item
-            .scope
-            .iter()
-            .filter(|s| matches!(s, ScopeSeg::Mod(_)))
-            .cloned()
-            .collect();
+        let mut inline_key = item.scope.clone();
         inline_key.push(ScopeSeg::Mod(item.name.clone()));
-        let child = by_scope.get(&(def.file, inline_key)).copied().or_else(|| {
-            let (parent, _) = keys.locate(def.file, &item.scope)?;
-            let child = *index
-                .modules
-                .get(parent.0 as usize)?
-                .children
-                .get(&item.name)?;
-            (index.modules.get(child.0 as usize)?.parent == Some(parent)).then_some(child)
-        });
+        let child = match index.module_by_file_scope.get(&(def.file, inline_key)) {
+            // Twin inline modules share one scope, hence one module: first item wins.
+            Some(m) => Some(*m).filter(|m| decl[m.0 as usize].is_none()),
+            None => {
+                keys.locate(def.file, &item.scope)
+                    .and_then(|(parent, _)| by_parent_name.get(&(parent, item.name.as_str())))
+                    .and_then(|twins| {
+                        twins.iter().copied().find(|m| {
+                            decl[m.0 as usize].is_none() && index.module(*m).file != def.file
+                        })
+                    })
+            }
+        };
         if let Some(child) = child {
-            links.push((child, d));
+            decl[child.0 as usize] = Some(d);
         }
     }
-    for (child, d) in links {
-        if let Some(m) = index.modules.get_mut(child.0 as usize) {
-            // cfg-switched `mod imp;` pairs declare one module twice: the first wins.
-            if m.decl.is_none() {
-                m.decl = Some(d);
-            }
-        }
+    for (module, d) in index.modules.iter_mut().zip(decl) {
+        module.decl = d;
     }
 }

@@ -21,6 +21,44 @@ use crate::facts::{ItemDetail, ItemKind, RefKind, ScopeSeg, UseKind, UseLeaf, Vi
 use crate::source::FileId;
 use std::collections::HashMap;
 
+/// FxHash (rustc's hasher): the maps here are keyed by small integers and interned names,
+/// where SipHash's DoS resistance buys nothing and costs most of the lookup time.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i.into());
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i.into());
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Import rounds before giving up on a fixpoint (real code converges in a handful).
 const MAX_ROUNDS: usize = 32;
 /// Modules one glob lookup may visit; bounds the cost of pathological glob webs.
@@ -114,7 +152,7 @@ struct Glob {
 struct ScopeTable {
     /// The module this scope is (or whose fn bodies it sits in).
     module: ModuleId,
-    names: HashMap<Sym, Slots>,
+    names: FxMap<Sym, Slots>,
     globs: Vec<Glob>,
 }
 
@@ -179,7 +217,7 @@ pub(crate) fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Pl
 
 /// Cached lookups of one resolution pass: `(scope, name, ns, requester) → binding`.
 /// Only valid while the tables do not change.
-type Memo = HashMap<(u32, Sym, Ns, ModuleId), Option<Binding>>;
+type Memo = FxMap<(u32, Sym, Ns, ModuleId), Option<Binding>>;
 
 /// The name tables of the whole workspace, kept in the index after the build so rules can
 /// resolve further paths ([`Index::resolve_path`](super::Index::resolve_path) and friends).
@@ -193,8 +231,12 @@ pub struct NameTables {
     mod_keys: ModKeys,
     /// Per crate: names every module can use as a first segment (workspace dependencies,
     /// root-level `extern crate`).
-    extern_prelude: Vec<HashMap<Sym, Target>>,
+    extern_prelude: Vec<FxMap<Sym, Target>>,
     crates_by_name: HashMap<String, Vec<CrateId>>,
+    /// Per symbol, a bit per namespace in which *some* table binds it (or an enum has such
+    /// a variant). A lookup of a name bound nowhere in that namespace fails at once instead
+    /// of walking every glob: types looked up as values are the common case.
+    bound_in: Vec<u8>,
 }
 
 impl std::fmt::Debug for NameTables {
@@ -237,7 +279,7 @@ pub(crate) fn resolve(index: &Index) -> Resolved {
         .collect();
 
     for _round in 0..MAX_ROUNDS {
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         let mut changed = false;
         for task in &tasks {
             let Some(leaf) = leaf_of(index, task.id) else {
@@ -436,11 +478,11 @@ impl NameTables {
         t.scopes = (0..index.modules.len() as u32)
             .map(|m| ScopeTable {
                 module: ModuleId(m),
-                names: HashMap::new(),
+                names: FxMap::default(),
                 globs: Vec::new(),
             })
             .collect();
-        t.extern_prelude = vec![HashMap::new(); index.crates.len()];
+        t.extern_prelude = vec![FxMap::default(); index.crates.len()];
         for (i, c) in index.crates.iter().enumerate() {
             t.crates_by_name
                 .entry(c.name.clone())
@@ -483,7 +525,22 @@ impl NameTables {
         t
     }
 
+    fn mark_bound(&mut self, sym: Sym, ns: Ns) {
+        let i = sym.0 as usize;
+        if self.bound_in.len() <= i {
+            self.bound_in.resize(i + 1, 0);
+        }
+        self.bound_in[i] |= 1 << (ns as u8);
+    }
+
+    fn maybe_bound(&self, sym: Sym, ns: Ns) -> bool {
+        self.bound_in
+            .get(sym.0 as usize)
+            .is_some_and(|bits| bits & (1 << (ns as u8)) != 0)
+    }
+
     fn bind_item(&mut self, scope: u32, sym: Sym, ns: Ns, b: Binding) {
+        self.mark_bound(sym, ns);
         if let Some(table) = self.scopes.get_mut(scope as usize) {
             let slot = &mut table.names.entry(sym).or_default()[ns as usize];
             // First declaration wins (cfg-switched alternatives declare a name twice).
@@ -503,7 +560,7 @@ impl NameTables {
         map.insert(scope.to_vec(), next);
         self.scopes.push(ScopeTable {
             module,
-            names: HashMap::new(),
+            names: FxMap::default(),
             globs: Vec::new(),
         });
         next
@@ -548,7 +605,9 @@ impl NameTables {
                 // Variants are reached through `use Enum::*` by name: make them known.
                 if let ItemDetail::Enum(e) = &item.detail {
                     for v in &e.variants {
-                        self.interner.intern(&v.name);
+                        let v = self.interner.intern(&v.name);
+                        self.mark_bound(v, Ns::Type);
+                        self.mark_bound(v, Ns::Value);
                     }
                 }
                 self.bind_item(scope, sym, Ns::Type, def_binding());
@@ -706,6 +765,7 @@ impl NameTables {
         if !has_any && !table.names.contains_key(&name) {
             return changed;
         }
+        let set_ns = bindings.each_ref().map(Option::is_some);
         let slots = table.names.entry(name).or_default();
         for (slot, new) in slots.iter_mut().zip(bindings) {
             let ours = match slot {
@@ -724,6 +784,11 @@ impl NameTables {
             if ours && *slot != new {
                 *slot = new;
                 changed = true;
+            }
+        }
+        for (ns, set) in [Ns::Type, Ns::Value, Ns::Macro].into_iter().zip(set_ns) {
+            if set {
+                self.mark_bound(name, ns);
             }
         }
         changed
@@ -769,24 +834,8 @@ impl NameTables {
                 }
             }
             UseKind::Name => {
-                let per_ns = |ns: Ns, memo: &mut Memo| -> Option<Resolution> {
-                    self.resolve_segments(index, ctx, None, &leaf.path, lc, &[ns], exclude, memo)
-                };
-                for ns in [Ns::Type, Ns::Value, Ns::Macro] {
-                    let mut r = per_ns(ns, memo);
-                    if r.is_none() && ns == Ns::Type && leaf.path.len() == 1 && !lc {
-                        // `use serde_json;`: a lone segment in a `use` names a crate.
-                        r = self
-                            .external_fallback(index, ctx, &leaf.path, ANY)
-                            .or_else(|| {
-                                let only = leaf.path.first()?;
-                                let keyword = matches!(only.as_str(), "crate" | "self" | "super");
-                                (!keyword).then(|| Resolution {
-                                    target: Target::External(leaf.path.clone()),
-                                    via: Vec::new(),
-                                })
-                            });
-                    }
+                let per_ns = self.resolve_name_leaf(index, ctx, leaf, task.id, memo);
+                for (ns, r) in [Ns::Type, Ns::Value, Ns::Macro].into_iter().zip(per_ns) {
                     if task.name.is_some() {
                         out.bindings[ns as usize] = r.as_ref().map(own);
                     }
@@ -797,6 +846,53 @@ impl NameTables {
             }
         }
         out
+    }
+
+    /// What a `use a::b::C` leaf names in each namespace (type, value, macro); the path
+    /// up to `C` is resolved once.
+    fn resolve_name_leaf(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        leaf: &UseLeaf,
+        id: UseId,
+        memo: &mut Memo,
+    ) -> [Option<Resolution>; 3] {
+        let lc = leaf.leading_colon;
+        let path = &leaf.path;
+        let all = [Ns::Type, Ns::Value, Ns::Macro];
+        if path.len() == 1 {
+            let mut out = all
+                .map(|ns| self.resolve_segments(index, ctx, None, path, lc, &[ns], Some(id), memo));
+            if out[0].is_none() && !lc {
+                // `use serde_json;`: a lone segment in a `use` names a crate.
+                let keyword = matches!(path[0].as_str(), "crate" | "self" | "super" | "Self");
+                if !keyword {
+                    out[0] = Some(Resolution {
+                        target: Target::External(path.clone()),
+                        via: Vec::new(),
+                    });
+                }
+            }
+            return out;
+        }
+        let Some((first, rest)) = path.split_first() else {
+            return [None, None, None];
+        };
+        let Some((target, via)) =
+            self.resolve_first(index, ctx, None, first, false, lc, TYPE, Some(id), memo)
+        else {
+            return all.map(|ns| self.external_fallback(index, ctx, path, &[ns]));
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return [None, None, None];
+        };
+        let Some(prefix) = self.extend(index, ctx, Resolution { target, via }, middle, TYPE, memo)
+        else {
+            return [None, None, None];
+        };
+        let last = std::slice::from_ref(last);
+        all.map(|ns| self.extend(index, ctx, prefix.clone(), last, &[ns], memo))
     }
 
     /// Look a name up in one scope table (its items, imports, then its globs).
@@ -811,6 +907,19 @@ impl NameTables {
         exclude: Option<UseId>,
         memo: &mut Memo,
     ) -> Option<Binding> {
+        if !self.maybe_bound(name, ns) {
+            return None;
+        }
+        let table = self.scopes.get(scope as usize)?;
+        let direct = table.names.get(&name).and_then(|s| s[ns as usize].as_ref());
+        match direct {
+            // The common case needs neither the glob walk nor the cache.
+            Some(b) if !matches!(b.source, Source::Import(u) if Some(u) == exclude) => {
+                return Some(b.clone());
+            }
+            _ if table.globs.is_empty() => return None,
+            _ => {}
+        }
         let key = (scope, name, ns, requester);
         if exclude.is_none() {
             if let Some(hit) = memo.get(&key) {
@@ -1088,7 +1197,7 @@ impl NameTables {
     ) -> Option<Resolution> {
         let (first, rest) = segs.split_first()?;
         let first_nss = if rest.is_empty() { nss } else { TYPE };
-        let Some((mut cur, mut via)) = self.resolve_first(
+        let Some((target, via)) = self.resolve_first(
             index,
             ctx,
             self_ty,
@@ -1101,6 +1210,23 @@ impl NameTables {
         ) else {
             return self.external_fallback(index, ctx, segs, nss);
         };
+        self.extend(index, ctx, Resolution { target, via }, rest, nss, memo)
+    }
+
+    /// Continue a resolution through `rest` (the last segment looked up in `nss`).
+    fn extend(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        start: Resolution,
+        rest: &[String],
+        nss: &[Ns],
+        memo: &mut Memo,
+    ) -> Option<Resolution> {
+        let Resolution {
+            target: mut cur,
+            mut via,
+        } = start;
         for (i, seg) in rest.iter().enumerate() {
             let last = i + 1 == rest.len();
             match cur {
@@ -1154,7 +1280,7 @@ impl NameTables {
                 if !matches!(file.role, FileRole::Module { .. }) {
                     return vec![None; file.facts.refs.len()];
                 }
-                let mut memo = Memo::new();
+                let mut memo = Memo::default();
                 let mut ctx_cache: HashMap<&[ScopeSeg], Option<ScopeCtx>> = HashMap::new();
                 file.facts
                     .refs
@@ -1182,7 +1308,7 @@ impl NameTables {
     }
 
     fn resolve_aliases(&self, index: &Index) -> HashMap<DefId, Resolution> {
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         let mut out = HashMap::new();
         for d in index.def_ids() {
             let item = index.item(d);
@@ -1220,7 +1346,7 @@ impl NameTables {
         nss: &[Ns],
     ) -> Option<Resolution> {
         let ctx = self.ctx(file, scope)?;
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         self.resolve_segments(
             index,
             &ctx,
@@ -1242,7 +1368,7 @@ impl NameTables {
         nss: &[Ns],
     ) -> Option<Resolution> {
         let ctx = Self::module_ctx(from);
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         self.resolve_segments(index, &ctx, None, segs, false, nss, None, &mut memo)
     }
 
@@ -1270,7 +1396,7 @@ impl NameTables {
                 .collect();
         }
         candidates.sort_by_key(|c| (index.krate(*c).kind != super::CrateKind::Lib, *c));
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         for c in candidates {
             if rest.is_empty() {
                 return Some(Resolution {

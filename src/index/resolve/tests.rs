@@ -242,7 +242,11 @@ impl Ws {
             .insert((m.file, m.scope.clone()), id);
         if let Some(p) = m.parent {
             let name = m.path.last().cloned().unwrap_or_default();
-            self.ix.modules[p.0 as usize].children.insert(name, id);
+            // cfg-switched twins: the first stays the child, as in the loader.
+            self.ix.modules[p.0 as usize]
+                .children
+                .entry(name)
+                .or_insert(id);
         }
         self.ix.modules.push(m);
         id
@@ -295,13 +299,13 @@ impl Ws {
 
     /// `mod name;` of `parent`, in a file of its own.
     fn file_mod(&mut self, parent: ModuleId, name: &str, facts: F) -> (ModuleId, FileId) {
-        let p = self.ix.modules[parent.0 as usize].clone();
-        let mut path = p.path.clone();
+        let p = &self.ix.modules[parent.0 as usize];
+        let (krate, mut path) = (p.krate, p.path.clone());
         path.push(name.into());
         let m = ModuleId(self.ix.modules.len() as u32);
-        let file = self.add_file(&format!("{}.rs", path.join("/")), facts, p.krate, m);
+        let file = self.add_file(&format!("{}.rs", path.join("/")), facts, krate, m);
         let id = self.new_module(Module {
-            krate: p.krate,
+            krate,
             path,
             file,
             scope: vec![],
@@ -318,15 +322,14 @@ impl Ws {
 
     /// `mod name { .. }` inside `parent` (its items are in the parent's file).
     fn inline_mod(&mut self, parent: ModuleId, name: &str) -> ModuleId {
-        let p = self.ix.modules[parent.0 as usize].clone();
-        let mut path = p.path.clone();
+        let p = &self.ix.modules[parent.0 as usize];
+        let (krate, file, mut path, mut sc) = (p.krate, p.file, p.path.clone(), p.scope.clone());
         path.push(name.into());
-        let mut sc = p.scope.clone();
         sc.push(ScopeSeg::Mod(name.into()));
         self.new_module(Module {
-            krate: p.krate,
+            krate,
             path,
-            file: p.file,
+            file,
             scope: sc,
             parent: Some(parent),
             children: HashMap::new(),
@@ -1126,4 +1129,72 @@ fn garbage_input_never_panics() {
         assert_eq!(ref_(&ix, root, i), "unresolved");
     }
     assert!(ix.defs.iter().any(|d| d.path == "app::nowhere::x::Lost"));
+}
+
+#[test]
+fn cfg_switched_twin_modules_each_get_their_decl() {
+    let mut w = Ws::new();
+    let (c, _) = w.krate(
+        "app",
+        &[],
+        F::default()
+            .module(Pub, "imp", "", true)
+            .module(Pub, "imp", "", true)
+            .module(Priv, "tests", "", false)
+            .module(Priv, "tests", "f:helper", false)
+            .refer("imp::Sys", Type, ""),
+    );
+    let r = w.root(c);
+    let (unix, _) = w.file_mod(r, "imp", F::default().st(Pub, "Sys", ""));
+    let (win, _) = w.file_mod(r, "imp", F::default().st(Pub, "Sys", ""));
+    let tests = w.inline_mod(r, "tests");
+    let ix = w.finish();
+    let decl = |m: ModuleId| ix.module(m).decl.map(|d| (d, ix.def(d).item));
+    assert_eq!(decl(unix).map(|x| x.1), Some(0));
+    assert_eq!(decl(win).map(|x| x.1), Some(1));
+    assert_eq!(decl(tests).map(|x| x.1), Some(2));
+    assert_eq!(ref_(&ix, FileId(0), 0), "app::imp::Sys");
+}
+
+/// Scale check: `cargo test -q --lib big_workspace -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn big_workspace_resolves_quickly() {
+    const MODS: usize = 10_000;
+    let mut w = Ws::new();
+    let mut root = F::default().module(Pub, "prelude", "", true);
+    for i in 0..MODS {
+        root = root.module(Pub, &format!("m{i}"), "", true);
+    }
+    let (c, _) = w.krate("big", &[], root);
+    let r = w.root(c);
+    let mut prelude = F::default();
+    for i in 0..50 {
+        prelude = prelude.use_(Pub, &format!("crate::m{i}::*"), "");
+    }
+    w.file_mod(r, "prelude", prelude);
+    for i in 0..MODS {
+        let mut f = F::default().use_(Priv, "crate::prelude::*", "");
+        for k in 0..5 {
+            f = f.st(Pub, &format!("T{i}_{k}"), "");
+        }
+        for k in 0..10 {
+            let j = (i * 7 + k * 13) % MODS;
+            f = f.use_(Priv, &format!("crate::m{j}::T{j}_{} as A{k}", k % 5), "");
+            f = f
+                .refer(&format!("A{k}::new"), Call, "f:run")
+                .refer(&format!("T{}_1", k % 50), Type, "")
+                .refer("Vec", Type, "")
+                .refer("Missing", Type, "");
+        }
+        w.file_mod(r, &format!("m{i}"), f);
+    }
+    let start = std::time::Instant::now();
+    let ix = w.finish();
+    let elapsed = start.elapsed();
+    let uses: usize = ix.use_res.iter().map(Vec::len).sum();
+    let refs: usize = ix.ref_res.iter().map(Vec::len).sum();
+    let resolved = ix.ref_res.iter().flatten().filter(|r| r.is_some()).count();
+    eprintln!("{uses} use leaves, {refs} refs ({resolved} resolved) in {elapsed:?}");
+    assert!(resolved >= refs * 3 / 4);
 }
