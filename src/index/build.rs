@@ -4,7 +4,7 @@ use super::resolve::{self, ModKeys};
 use super::{Def, DefId, FileRole, Index, ModuleId};
 use crate::config::Config;
 use crate::facts::{ItemKind, ScopeSeg};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Complete a loaded index: definitions, module declarations, resolution of every `use`
 /// leaf, path ref and type alias, and concept membership. Safe to call again (it rebuilds).
@@ -43,6 +43,15 @@ fn build_defs(index: &mut Index) {
             continue;
         };
         let file_id = crate::source::FileId(f as u32);
+        // Trait members sit in a block named after the trait; the path names the trait,
+        // as it names the type of an `impl`.
+        let traits: HashSet<(&[ScopeSeg], &str)> = file
+            .facts
+            .items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Trait)
+            .map(|i| (i.scope.as_slice(), i.name.as_str()))
+            .collect();
         for (i, item) in file.facts.items.iter().enumerate() {
             let Some((module, skip)) = keys.locate(file_id, &item.scope) else {
                 continue;
@@ -58,13 +67,18 @@ fn build_defs(index: &mut Index) {
                 .get(module.0 as usize)
                 .cloned()
                 .unwrap_or_default();
-            for seg in item.scope.get(skip..).unwrap_or(&[]) {
-                match seg {
-                    ScopeSeg::Fn(n) | ScopeSeg::Impl(n) | ScopeSeg::Mod(n) => {
-                        path.push_str("::");
-                        path.push_str(n);
-                    }
-                    ScopeSeg::Block(_) => {}
+            for (k, seg) in item.scope.iter().enumerate().skip(skip) {
+                let named = match seg {
+                    ScopeSeg::Fn(n) | ScopeSeg::Impl(n) | ScopeSeg::Mod(n) => Some(n),
+                    ScopeSeg::Block(n) => item
+                        .scope
+                        .get(..k)
+                        .filter(|prefix| traits.contains(&(*prefix, n.as_str())))
+                        .map(|_| n),
+                };
+                if let Some(n) = named {
+                    path.push_str("::");
+                    path.push_str(n);
                 }
             }
             path.push_str("::");

@@ -1156,8 +1156,9 @@ impl NameTables {
             // A crate the workspace does not contain (crate names are snake_case).
             return external(segs.to_vec());
         }
-        if starts_uppercase(first) {
-            // A type brought in by a glob over an external module (`use tokio::sync::*;`).
+        // A type brought in by a glob over an external module (`use tokio::sync::*;`); not
+        // a one-letter name, which is almost always a generic parameter.
+        if starts_uppercase(first) && first.chars().nth(1).is_some() {
             let scopes = ctx
                 .blocks
                 .iter()

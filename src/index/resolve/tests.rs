@@ -1198,3 +1198,267 @@ fn big_workspace_resolves_quickly() {
     eprintln!("{uses} use leaves, {refs} refs ({resolved} resolved) in {elapsed:?}");
     assert!(resolved >= refs * 3 / 4);
 }
+
+// ---------- from source, through the real extractor ----------
+
+/// One crate: name, workspace deps (by crate name, declared earlier), and its files as
+/// (module path from the crate root, source), parents before children.
+type CrateSrc<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
+/// An index built from source the way the loader builds it: `mod x;` files from the list,
+/// inline `mod x { }` (at module level) as modules of their file. Files are keyed
+/// `crate/module::path` (`crate/` for the root).
+fn from_source(crates: &[CrateSrc], config: &Config) -> (Index, HashMap<String, FileId>) {
+    let mut w = Ws::new();
+    let mut files = HashMap::new();
+    let mut crate_ids: HashMap<&str, CrateId> = HashMap::new();
+    for (name, deps, srcs) in crates {
+        let deps: Vec<(&str, CrateId)> = deps.iter().map(|d| (*d, crate_ids[d])).collect();
+        let mut modules: HashMap<String, ModuleId> = HashMap::new();
+        for (path, src) in srcs.iter() {
+            let facts = F(crate::facts::extract::extract_file(src));
+            let (module, file) = if path.is_empty() {
+                let (c, file) = w.krate(name, &deps, facts);
+                crate_ids.insert(name, c);
+                (w.root(c), file)
+            } else {
+                let (parent, last) = match path.rsplit_once("::") {
+                    Some((p, l)) => (modules[p], l),
+                    None => (modules[""], *path),
+                };
+                w.file_mod(parent, last, facts)
+            };
+            w.ix.files[file.0 as usize].source =
+                SourceFile::new(path.into(), format!("{name}/{path}"), (*src).into());
+            modules.insert(path.to_string(), module);
+            // Inline modules, parents first, as the loader makes them.
+            let mut inline: Vec<Item> = w.ix.files[file.0 as usize]
+                .facts
+                .items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Mod)
+                .filter(|i| matches!(&i.detail, ItemDetail::Mod(m) if !m.out_of_line))
+                .filter(|i| i.scope.iter().all(|s| matches!(s, ScopeSeg::Mod(_))))
+                .cloned()
+                .collect();
+            inline.sort_by_key(|i| i.scope.len());
+            for item in inline {
+                let parent = w.ix.module_by_file_scope[&(file, item.scope.clone())];
+                let m = w.inline_mod(parent, &item.name);
+                let full = w.ix.modules[m.0 as usize].path.join("::");
+                modules.insert(full, m);
+            }
+            files.insert(format!("{name}/{path}"), file);
+        }
+    }
+    (w.finish_with(config), files)
+}
+
+/// The resolution of the first ref of `kind` whose segments are `path` in `file`.
+fn src_ref(ix: &Index, file: FileId, kind: RefKind, path: &str) -> String {
+    let refs = &ix.file(file).facts.refs;
+    let i = refs
+        .iter()
+        .position(|r| r.kind == kind && r.segments.join("::") == path)
+        .unwrap_or_else(|| panic!("no {kind:?} ref {path} in {refs:#?}"));
+    ref_(ix, file, i)
+}
+
+fn src_use(ix: &Index, file: FileId, path: &str) -> String {
+    let uses = &ix.file(file).facts.uses;
+    let i = uses
+        .iter()
+        .position(|u| u.path.join("::") == path)
+        .unwrap_or_else(|| panic!("no use {path} in {uses:#?}"));
+    use_(ix, file, i as u32)
+}
+
+const CORE_LIB: &str = r#"
+pub mod ws;
+pub mod legacy;
+pub mod websocket_core;
+pub use ws::manager::WebSocketManager;
+pub type WebSocketConnectionManager = ws::manager::WebSocketManager;
+"#;
+const CORE_WS: &str = r#"
+pub mod manager;
+pub mod types {
+    pub enum Mode { Fast, Slow }
+}
+"#;
+const CORE_MANAGER: &str = r#"
+use std::sync::OnceLock;
+pub struct WebSocketManager { conns: usize }
+impl WebSocketManager {
+    pub fn new() -> Self { Self { conns: 0 } }
+    pub fn global() -> &'static WebSocketManager {
+        static INSTANCE: OnceLock<WebSocketManager> = OnceLock::new();
+        INSTANCE.get_or_init(WebSocketManager::new)
+    }
+}
+pub trait Manage { fn manage(&self) { struct Scratch; } }
+"#;
+const CORE_LEGACY: &str = r#"
+pub use crate::ws::manager::WebSocketManager as OldManager;
+"#;
+const CORE_WEBSOCKET_CORE: &str = r#"
+pub mod manager {
+    pub use crate::ws::manager::*;
+}
+"#;
+const API_LIB: &str = r#"
+use chat_core::{legacy::OldManager as Ws, ws::types::Mode};
+use chat_core::websocket_core::manager::WebSocketManager;
+mod routes;
+pub fn make() -> Ws { let m = Ws::new(); m }
+fn mode() -> Mode { Mode::Fast }
+"#;
+const API_ROUTES: &str = r#"
+use super::*;
+pub fn handler() {
+    struct EmergencyWebSocketManager;
+    let _ = Ws::new();
+    let _: chat_core::WebSocketConnectionManager = chat_core::WebSocketManager::new();
+}
+"#;
+
+fn chat_workspace(config: &Config) -> (Index, HashMap<String, FileId>) {
+    from_source(
+        &[
+            (
+                "chat_core",
+                &[],
+                &[
+                    ("", CORE_LIB),
+                    ("ws", CORE_WS),
+                    ("ws::manager", CORE_MANAGER),
+                    ("legacy", CORE_LEGACY),
+                    ("websocket_core", CORE_WEBSOCKET_CORE),
+                ],
+            ),
+            (
+                "chat_api",
+                &["chat_core"],
+                &[("", API_LIB), ("routes", API_ROUTES)],
+            ),
+        ],
+        config,
+    )
+}
+
+#[test]
+fn source_chat_workspace_resolves_every_route_to_the_manager() {
+    let (ix, files) = chat_workspace(&Config::default());
+    let api = files["chat_api/"];
+    let routes = files["chat_api/routes"];
+    let manager = files["chat_core/ws::manager"];
+    const MANAGER: &str = "chat_core::ws::manager::WebSocketManager";
+
+    // Through the renamed shim re-export, local import leaf first.
+    assert_eq!(
+        src_ref(&ix, api, Call, "Ws::new"),
+        format!(
+            "{MANAGER} via [chat_core::legacy::OldManager as Ws, \
+             crate::ws::manager::WebSocketManager as OldManager]"
+        )
+    );
+    // Through a glob re-export in a deprecated module.
+    assert_eq!(
+        src_use(
+            &ix,
+            api,
+            "chat_core::websocket_core::manager::WebSocketManager"
+        ),
+        format!("{MANAGER} via [crate::ws::manager::*]")
+    );
+    // A child's glob over its parent picks up the parent's private imports.
+    assert_eq!(
+        src_ref(&ix, routes, Call, "Ws::new"),
+        format!(
+            "{MANAGER} via [super::*, chat_core::legacy::OldManager as Ws, \
+             crate::ws::manager::WebSocketManager as OldManager]"
+        )
+    );
+    assert_eq!(
+        src_ref(&ix, routes, Call, "chat_core::WebSocketManager::new"),
+        format!("{MANAGER} via [ws::manager::WebSocketManager]")
+    );
+    // An alias is its own def; alias_target reaches the type.
+    assert_eq!(
+        src_ref(&ix, routes, Type, "chat_core::WebSocketConnectionManager"),
+        "chat_core::WebSocketConnectionManager"
+    );
+    let alias = ix.defs_named("WebSocketConnectionManager")[0];
+    assert_eq!(ix.canonical_path(ix.alias_target(alias)), MANAGER);
+    // Enum variants resolve to the enum.
+    assert_eq!(
+        src_ref(&ix, api, Value, "Mode::Fast"),
+        "chat_core::ws::types::Mode via [chat_core::ws::types::Mode]"
+    );
+    // fn-local statics and `Self`.
+    assert_eq!(
+        src_ref(&ix, manager, Value, "INSTANCE"),
+        format!("{MANAGER}::global::INSTANCE")
+    );
+    assert_eq!(src_ref(&ix, manager, StructLit, "Self"), MANAGER);
+    assert_eq!(
+        src_ref(&ix, manager, Type, "OnceLock"),
+        "ext std::sync::OnceLock via [std::sync::OnceLock]"
+    );
+    // Trait members are named after the trait.
+    let paths: Vec<&str> = ix.defs.iter().map(|d| d.path.as_str()).collect();
+    assert!(paths.contains(&"chat_core::ws::manager::Manage::manage"));
+    assert!(paths.contains(&"chat_core::ws::manager::Manage::manage::Scratch"));
+    assert!(paths.contains(&"chat_api::routes::handler::EmergencyWebSocketManager"));
+    // No use leaf of this workspace is left unresolved.
+    for f in ix.rust_files() {
+        for (i, leaf) in ix.file(f).facts.uses.iter().enumerate() {
+            assert!(
+                ix.use_resolution(UseId {
+                    file: f,
+                    leaf: i as u32
+                })
+                .is_some(),
+                "unresolved use {:?}",
+                leaf.path
+            );
+        }
+    }
+}
+
+#[test]
+fn source_concepts_follow_reexports_and_aliases() {
+    let concept = Concept {
+        name: Spanned::new("websocket-manager".into(), Span::default()),
+        // A re-export of the canonical type: resolve to the definition.
+        canonical: Some(Spanned::new(
+            "chat_core::legacy::OldManager".into(),
+            Span::default(),
+        )),
+        names: vec![Spanned::new("*WebSocketManager".into(), Span::default())],
+        aliases: vec![],
+        deprecated: vec![],
+        factories: vec![],
+        shims: vec![],
+        context: None,
+    };
+    let config = Config {
+        concepts: vec![concept],
+        ..Config::default()
+    };
+    let (ix, _) = chat_workspace(&config);
+    let c = &ix.concepts[0];
+    assert_eq!(
+        c.canonical.map(|d| ix.canonical_path(d)).as_deref(),
+        Some("chat_core::ws::manager::WebSocketManager")
+    );
+    let mut members: Vec<String> = c.members.iter().map(|d| ix.canonical_path(*d)).collect();
+    members.sort();
+    assert_eq!(
+        members,
+        [
+            "chat_api::routes::handler::EmergencyWebSocketManager",
+            "chat_core::ws::manager::WebSocketManager",
+        ]
+    );
+}
