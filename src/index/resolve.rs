@@ -822,13 +822,11 @@ impl NameTables {
         };
         match leaf.kind {
             UseKind::Glob => {
-                out.res =
-                    self.resolve_segments(index, ctx, None, &leaf.path, lc, TYPE, exclude, memo);
+                out.res = self.resolve_module_path(index, ctx, leaf, exclude, memo);
                 out.glob_target = out.res.as_ref().map(|r| r.target.clone());
             }
             UseKind::SelfImport => {
-                out.res =
-                    self.resolve_segments(index, ctx, None, &leaf.path, lc, TYPE, exclude, memo);
+                out.res = self.resolve_module_path(index, ctx, leaf, exclude, memo);
                 if task.name.is_some() {
                     out.bindings[Ns::Type as usize] = out.res.as_ref().map(own);
                 }
@@ -848,6 +846,21 @@ impl NameTables {
         out
     }
 
+    /// The module (crate, enum …) a glob or `{self}` leaf names.
+    fn resolve_module_path(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        leaf: &UseLeaf,
+        exclude: Option<UseId>,
+        memo: &mut Memo,
+    ) -> Option<Resolution> {
+        let path = &leaf.path;
+        let lc = leaf.leading_colon;
+        self.resolve_segments(index, ctx, None, path, lc, TYPE, exclude, memo)
+            .or_else(|| if lc { None } else { lone_crate(path) })
+    }
+
     /// What a `use a::b::C` leaf names in each namespace (type, value, macro); the path
     /// up to `C` is resolved once.
     fn resolve_name_leaf(
@@ -865,14 +878,7 @@ impl NameTables {
             let mut out = all
                 .map(|ns| self.resolve_segments(index, ctx, None, path, lc, &[ns], Some(id), memo));
             if out[0].is_none() && !lc {
-                // `use serde_json;`: a lone segment in a `use` names a crate.
-                let keyword = matches!(path[0].as_str(), "crate" | "self" | "super" | "Self");
-                if !keyword {
-                    out[0] = Some(Resolution {
-                        target: Target::External(path.clone()),
-                        via: Vec::new(),
-                    });
-                }
+                out[0] = lone_crate(path);
             }
             return out;
         }
@@ -1418,6 +1424,25 @@ impl NameTables {
             }
         }
         None
+    }
+}
+
+/// `use serde_json;`, `use serde::{self, ..}`, `use tracing::*`: a lone segment in a `use`
+/// that names nothing in the workspace is a crate outside it.
+fn lone_crate(path: &[String]) -> Option<Resolution> {
+    match path {
+        [only]
+            if !matches!(
+                only.as_str(),
+                "crate" | "self" | "super" | "Self" | "$crate"
+            ) =>
+        {
+            Some(Resolution {
+                target: Target::External(path.to_vec()),
+                via: Vec::new(),
+            })
+        }
+        _ => None,
     }
 }
 

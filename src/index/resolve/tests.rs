@@ -777,6 +777,8 @@ fn external_paths_and_workspace_reexports_of_them() {
             .use_(Pub, "tokio::sync", "")
             .use_(Priv, "std::collections::HashMap", "")
             .use_(Priv, "serde_json", "")
+            .use_(Priv, "serde::self", "")
+            .use_(Priv, "tracing::*", "")
             .use_(Priv, "tokio::sync::*", "f:run")
             .refer("HashMap::new", Call, "")
             .refer("Vec", Type, "")
@@ -809,6 +811,8 @@ fn external_paths_and_workspace_reexports_of_them() {
     assert_eq!(ref_(&ix, core_root, 5), "ext anyhow::Result");
     assert_eq!(ref_(&ix, core_root, 6), "ext println");
     assert_eq!(use_(&ix, core_root, 3), "ext serde_json");
+    assert_eq!(use_(&ix, core_root, 4), "ext serde");
+    assert_eq!(use_(&ix, core_root, 5), "ext tracing");
     assert_eq!(
         ref_(&ix, api, 0),
         "ext tokio::sync::Mutex via [chat_core::TokioMutex, tokio::sync::Mutex as TokioMutex]"
