@@ -215,9 +215,9 @@ pub(crate) fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Pl
     }
 }
 
-/// Cached lookups of one resolution pass: `(scope, name, ns, requester) → binding`.
+/// Cached lookups of one resolution pass: `(scope, name, ns) → binding`.
 /// Only valid while the tables do not change.
-type Memo = FxMap<(u32, Sym, Ns, ModuleId), Option<Binding>>;
+type Memo = FxMap<(u32, Sym, Ns), Option<Binding>>;
 
 /// The name tables of the whole workspace, kept in the index after the build so rules can
 /// resolve further paths ([`Index::resolve_path`](super::Index::resolve_path) and friends).
@@ -803,7 +803,6 @@ impl NameTables {
     ) -> LeafOutcome {
         let ctx = &task.ctx;
         let exclude = Some(task.id);
-        let lc = leaf.leading_colon;
         let mut out = LeafOutcome {
             res: None,
             bindings: [None, None, None],
@@ -820,19 +819,25 @@ impl NameTables {
                 source: Source::Import(task.id),
             }
         };
+        // A route that comes back through this very leaf is an import cycle (a compile
+        // error in rustc, or a name only a macro provides): unresolved, and never a
+        // binding whose `via` grows every round.
+        let acyclic = |r: Option<Resolution>| r.filter(|r| !r.via.contains(&task.id));
         match leaf.kind {
             UseKind::Glob => {
-                out.res = self.resolve_module_path(index, ctx, leaf, exclude, memo);
+                out.res = acyclic(self.resolve_module_path(index, ctx, leaf, exclude, memo));
                 out.glob_target = out.res.as_ref().map(|r| r.target.clone());
             }
             UseKind::SelfImport => {
-                out.res = self.resolve_module_path(index, ctx, leaf, exclude, memo);
+                out.res = acyclic(self.resolve_module_path(index, ctx, leaf, exclude, memo));
                 if task.name.is_some() {
                     out.bindings[Ns::Type as usize] = out.res.as_ref().map(own);
                 }
             }
             UseKind::Name => {
-                let per_ns = self.resolve_name_leaf(index, ctx, leaf, task.id, memo);
+                let per_ns = self
+                    .resolve_name_leaf(index, ctx, leaf, task.id, memo)
+                    .map(acyclic);
                 for (ns, r) in [Ns::Type, Ns::Value, Ns::Macro].into_iter().zip(per_ns) {
                     if task.name.is_some() {
                         out.bindings[ns as usize] = r.as_ref().map(own);
@@ -893,12 +898,12 @@ impl NameTables {
         let Some((last, middle)) = rest.split_last() else {
             return [None, None, None];
         };
-        let Some(prefix) = self.extend(index, ctx, Resolution { target, via }, middle, TYPE, memo)
+        let Some(prefix) = self.extend(index, Resolution { target, via }, middle, TYPE, memo)
         else {
             return [None, None, None];
         };
         let last = std::slice::from_ref(last);
-        all.map(|ns| self.extend(index, ctx, prefix.clone(), last, &[ns], memo))
+        all.map(|ns| self.extend(index, prefix.clone(), last, &[ns], memo))
     }
 
     /// Look a name up in one scope table (its items, imports, then its globs).
@@ -909,7 +914,6 @@ impl NameTables {
         scope: u32,
         name: Sym,
         ns: Ns,
-        requester: ModuleId,
         exclude: Option<UseId>,
         memo: &mut Memo,
     ) -> Option<Binding> {
@@ -926,29 +930,22 @@ impl NameTables {
             _ if table.globs.is_empty() => return None,
             _ => {}
         }
-        let key = (scope, name, ns, requester);
+        let key = (scope, name, ns);
         if exclude.is_none() {
             if let Some(hit) = memo.get(&key) {
                 return hit.clone();
             }
         }
         let mut visited = vec![scope];
-        let found = self.lookup_rec(
-            index,
-            scope,
-            name,
-            ns,
-            requester,
-            exclude,
-            &mut visited,
-            false,
-        );
+        let found = self.lookup_rec(index, scope, name, ns, None, exclude, &mut visited);
         if exclude.is_none() {
             memo.insert(key, found.clone());
         }
         found
     }
 
+    /// `looker`: the module whose glob led here (names must be visible to it); `None` for
+    /// the table a lookup starts in, which sees all its own names.
     #[allow(clippy::too_many_arguments)]
     fn lookup_rec(
         &self,
@@ -956,24 +953,22 @@ impl NameTables {
         scope: u32,
         name: Sym,
         ns: Ns,
-        requester: ModuleId,
+        looker: Option<ModuleId>,
         exclude: Option<UseId>,
         visited: &mut Vec<u32>,
-        through_glob: bool,
     ) -> Option<Binding> {
         let table = self.scopes.get(scope as usize)?;
+        let hidden = |vis: Vis| looker.is_some_and(|l| !visible(index, vis, table.module, l));
         if let Some(b) = table.names.get(&name).and_then(|s| s[ns as usize].as_ref()) {
+            // A leaf never resolves through its own binding, however far down.
             let is_excluded = matches!(b.source, Source::Import(u) if Some(u) == exclude);
             if !is_excluded {
                 // An explicit name hides any glob of the same name, visible or not.
-                if through_glob && !visible(index, b.vis, table.module, requester) {
-                    return None;
-                }
-                return Some(b.clone());
+                return (!hidden(b.vis)).then(|| b.clone());
             }
         }
         for g in &table.globs {
-            if through_glob && !visible(index, g.vis, table.module, requester) {
+            if hidden(g.vis) || Some(g.leaf) == exclude {
                 continue;
             }
             let Some(target) = &g.target else { continue };
@@ -1002,8 +997,10 @@ impl NameTables {
                 continue;
             }
             visited.push(sub.0);
-            if let Some(b) = self.lookup_rec(index, sub.0, name, ns, requester, None, visited, true)
-            {
+            // The glob imports what is visible to *its* module, not to whoever asked.
+            let found =
+                self.lookup_rec(index, sub.0, name, ns, Some(table.module), exclude, visited);
+            if let Some(b) = found {
                 return Some(via_glob(b));
             }
         }
@@ -1035,11 +1032,11 @@ impl NameTables {
         memo: &mut Memo,
     ) -> Option<Binding> {
         for b in &ctx.blocks {
-            if let Some(x) = self.lookup_own(index, *b, name, ns, ctx.module, exclude, memo) {
+            if let Some(x) = self.lookup_own(index, *b, name, ns, exclude, memo) {
                 return Some(x);
             }
         }
-        if let Some(x) = self.lookup_own(index, ctx.module.0, name, ns, ctx.module, exclude, memo) {
+        if let Some(x) = self.lookup_own(index, ctx.module.0, name, ns, exclude, memo) {
             return Some(x);
         }
         if ns == Ns::Macro {
@@ -1048,7 +1045,7 @@ impl NameTables {
             let mut m = parent_of(index, ctx.module);
             let mut guard = 0;
             while let Some(p) = m {
-                if let Some(x) = self.lookup_own(index, p.0, name, ns, ctx.module, None, memo) {
+                if let Some(x) = self.lookup_own(index, p.0, name, ns, None, memo) {
                     return Some(x);
                 }
                 guard += 1;
@@ -1217,14 +1214,13 @@ impl NameTables {
         ) else {
             return self.external_fallback(index, ctx, segs, nss);
         };
-        self.extend(index, ctx, Resolution { target, via }, rest, nss, memo)
+        self.extend(index, Resolution { target, via }, rest, nss, memo)
     }
 
     /// Continue a resolution through `rest` (the last segment looked up in `nss`).
     fn extend(
         &self,
         index: &Index,
-        ctx: &ScopeCtx,
         start: Resolution,
         rest: &[String],
         nss: &[Ns],
@@ -1265,9 +1261,9 @@ impl NameTables {
                     }
                     let sym = self.interner.get(seg)?;
                     let seg_nss = if last { nss } else { TYPE };
-                    let b = seg_nss.iter().find_map(|ns| {
-                        self.lookup_own(index, m.0, sym, *ns, ctx.module, None, memo)
-                    })?;
+                    let b = seg_nss
+                        .iter()
+                        .find_map(|ns| self.lookup_own(index, m.0, sym, *ns, None, memo))?;
                     via.extend(b.via);
                     cur = b.target;
                 }

@@ -1466,3 +1466,47 @@ fn source_concepts_follow_reexports_and_aliases() {
         ]
     );
 }
+
+#[test]
+fn child_imports_through_parents_glob_reexport_without_finding_itself() {
+    // The qdrant shape: the parent re-exports its children by glob, and a child imports a
+    // sibling's item through the parent. The child's own (private) import must not be
+    // found through the parent's glob, neither to resolve itself nor for anyone else.
+    let mut w = Ws::new();
+    let (c, root) = w.krate(
+        "app",
+        &[],
+        F::default()
+            .module(Priv, "storage", "", true)
+            .module(Priv, "scorer", "", true)
+            .use_(Pub, "storage::*", "")
+            .use_(Pub, "scorer::*", "")
+            .refer("Arc", Type, "")
+            .refer("Scorer", Type, ""),
+    );
+    let r = w.root(c);
+    w.file_mod(r, "storage", F::default().st(Pub, "DenseRead", ""));
+    let (_, scorer) = w.file_mod(
+        r,
+        "scorer",
+        F::default()
+            .use_(Priv, "super::DenseRead", "")
+            .use_(Priv, "std::sync::Arc", "")
+            .use_(Priv, "super::Missing", "")
+            .st(Pub, "Scorer", "")
+            .refer("DenseRead", Type, ""),
+    );
+    let ix = w.finish();
+    assert_eq!(
+        use_(&ix, scorer, 0),
+        "app::storage::DenseRead via [storage::*]"
+    );
+    assert_eq!(
+        ref_(&ix, scorer, 0),
+        "app::storage::DenseRead via [super::DenseRead, storage::*]"
+    );
+    assert_eq!(use_(&ix, scorer, 2), "unresolved");
+    // The child's private import is not re-exported by the parent's glob.
+    assert_eq!(ref_(&ix, root, 0), "unresolved");
+    assert_eq!(ref_(&ix, root, 1), "app::scorer::Scorer via [scorer::*]");
+}
