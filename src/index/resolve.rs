@@ -233,6 +233,10 @@ pub struct NameTables {
     /// root-level `extern crate`).
     extern_prelude: Vec<FxMap<Sym, Target>>,
     crates_by_name: HashMap<String, Vec<CrateId>>,
+    /// cfg-switched twins (`#[cfg(f)] mod gpu;` + `#[cfg(not(f))] mod gpu { .. }`): for each
+    /// such module, the others with its parent and name. Paths reach the first one; a name
+    /// it lacks is looked for in the others.
+    twins: FxMap<ModuleId, Vec<ModuleId>>,
     /// Per symbol, a bit per namespace in which *some* table binds it (or an enum has such
     /// a variant). A lookup of a name bound nowhere in that namespace fails at once instead
     /// of walking every glob: types looked up as values are the common case.
@@ -373,6 +377,8 @@ const PRELUDE: &[&str] = &[
     "IntoIterator",
     "DoubleEndedIterator",
     "ExactSizeIterator",
+    "Future",
+    "IntoFuture",
     "Extend",
     "AsRef",
     "AsMut",
@@ -491,6 +497,22 @@ impl NameTables {
             for (name, dep) in &c.deps {
                 let sym = t.interner.intern(name);
                 t.extern_prelude[i].insert(sym, Target::Crate(*dep));
+            }
+        }
+
+        let mut by_parent_name: HashMap<(ModuleId, &str), Vec<ModuleId>> = HashMap::new();
+        for (m, module) in index.modules.iter().enumerate() {
+            if let (Some(parent), Some(name)) = (module.parent, module.path.last()) {
+                by_parent_name
+                    .entry((parent, name.as_str()))
+                    .or_default()
+                    .push(ModuleId(m as u32));
+            }
+        }
+        for group in by_parent_name.into_values().filter(|g| g.len() > 1) {
+            for m in &group {
+                let others = group.iter().copied().filter(|o| o != m).collect();
+                t.twins.insert(*m, others);
             }
         }
 
@@ -1261,9 +1283,12 @@ impl NameTables {
                     }
                     let sym = self.interner.get(seg)?;
                     let seg_nss = if last { nss } else { TYPE };
-                    let b = seg_nss
-                        .iter()
-                        .find_map(|ns| self.lookup_own(index, m.0, sym, *ns, None, memo))?;
+                    let twins = self.twins.get(&m).map_or(&[][..], Vec::as_slice);
+                    let b = seg_nss.iter().find_map(|ns| {
+                        std::iter::once(m)
+                            .chain(twins.iter().copied())
+                            .find_map(|t| self.lookup_own(index, t.0, sym, *ns, None, memo))
+                    })?;
                     via.extend(b.via);
                     cur = b.target;
                 }

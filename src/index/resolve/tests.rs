@@ -1146,11 +1146,16 @@ fn cfg_switched_twin_modules_each_get_their_decl() {
             .module(Pub, "imp", "", true)
             .module(Priv, "tests", "", false)
             .module(Priv, "tests", "f:helper", false)
-            .refer("imp::Sys", Type, ""),
+            .refer("imp::Sys", Type, "")
+            .refer("imp::OnlyWin", Type, ""),
     );
     let r = w.root(c);
     let (unix, _) = w.file_mod(r, "imp", F::default().st(Pub, "Sys", ""));
-    let (win, _) = w.file_mod(r, "imp", F::default().st(Pub, "Sys", ""));
+    let (win, _) = w.file_mod(
+        r,
+        "imp",
+        F::default().st(Pub, "Sys", "").st(Pub, "OnlyWin", ""),
+    );
     let tests = w.inline_mod(r, "tests");
     let ix = w.finish();
     let decl = |m: ModuleId| ix.module(m).decl.map(|d| (d, ix.def(d).item));
@@ -1158,6 +1163,9 @@ fn cfg_switched_twin_modules_each_get_their_decl() {
     assert_eq!(decl(win).map(|x| x.1), Some(1));
     assert_eq!(decl(tests).map(|x| x.1), Some(2));
     assert_eq!(ref_(&ix, FileId(0), 0), "app::imp::Sys");
+    // A name only the other twin declares is found there.
+    let only_win = ix.ref_resolution(FileId(0), 1).map(|r| r.target.clone());
+    assert_eq!(only_win, ix.def_of_item(FileId(2), 1).map(Target::Def));
 }
 
 /// Scale check: `cargo test -q --lib big_workspace -- --ignored --nocapture`.
