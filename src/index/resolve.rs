@@ -1281,20 +1281,49 @@ impl NameTables {
                         }
                         _ => {}
                     }
-                    let sym = self.interner.get(seg)?;
+                    let Some(sym) = self.interner.get(seg) else {
+                        return self.through_external_facade(m, via, &rest[i..]);
+                    };
                     let seg_nss = if last { nss } else { TYPE };
                     let twins = self.twins.get(&m).map_or(&[][..], Vec::as_slice);
-                    let b = seg_nss.iter().find_map(|ns| {
+                    let found = seg_nss.iter().find_map(|ns| {
                         std::iter::once(m)
                             .chain(twins.iter().copied())
                             .find_map(|t| self.lookup_own(index, t.0, sym, *ns, None, memo))
-                    })?;
+                    });
+                    let Some(b) = found else {
+                        return self.through_external_facade(m, via, &rest[i..]);
+                    };
                     via.extend(b.via);
                     cur = b.target;
                 }
             }
         }
         Some(Resolution { target: cur, via })
+    }
+
+    /// A name a module does not declare, reached through its public glob over an external
+    /// crate (`pub use collab_entity::*;` in a facade): that crate's item. Private globs
+    /// (`use diesel::prelude::*;`) are not followed: a name a macro generated in the module
+    /// would be misread as theirs.
+    fn through_external_facade(
+        &self,
+        m: ModuleId,
+        mut via: Vec<UseId>,
+        rest: &[String],
+    ) -> Option<Resolution> {
+        let table = self.scopes.get(m.0 as usize)?;
+        let (leaf, path) = table.globs.iter().find_map(|g| match &g.target {
+            Some(Target::External(p)) if g.vis != Vis::Private => Some((g.leaf, p)),
+            _ => None,
+        })?;
+        via.push(leaf);
+        let mut path = path.clone();
+        path.extend(rest.iter().cloned());
+        Some(Resolution {
+            target: Target::External(path),
+            via,
+        })
     }
 
     fn resolve_refs(&self, index: &Index) -> Vec<Vec<Option<Resolution>>> {

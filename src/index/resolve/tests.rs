@@ -780,6 +780,10 @@ fn external_paths_and_workspace_reexports_of_them() {
             .use_(Priv, "serde::self", "")
             .use_(Priv, "tracing::*", "")
             .use_(Priv, "tokio::sync::*", "f:run")
+            .module(Pub, "entity", "", false)
+            .use_(Pub, "collab_entity::*", "m:entity")
+            .use_(Priv, "diesel::prelude::*", "m:entity")
+            .st(Pub, "Local", "m:entity")
             .refer("HashMap::new", Call, "")
             .refer("Vec", Type, "")
             .refer("T", Type, "")
@@ -794,8 +798,12 @@ fn external_paths_and_workspace_reexports_of_them() {
         F::default()
             .use_(Priv, "chat_core::TokioMutex", "")
             .refer("TokioMutex", Type, "")
-            .refer("chat_core::sync::RwLock", Type, ""),
+            .refer("chat_core::sync::RwLock", Type, "")
+            .refer("chat_core::entity::CollabType::Document", Value, "")
+            .refer("chat_core::entity::Local", Type, ""),
     );
+    let entity = w.inline_mod(w.root(core), "entity");
+    let _ = entity;
     let ix = w.finish();
     assert_eq!(
         ref_(&ix, core_root, 0),
@@ -821,6 +829,12 @@ fn external_paths_and_workspace_reexports_of_them() {
         ref_(&ix, api, 1),
         "ext tokio::sync::RwLock via [tokio::sync]"
     );
+    // A facade's public glob over an external crate supplies names it does not declare.
+    assert_eq!(
+        ref_(&ix, api, 2),
+        "ext collab_entity::CollabType::Document via [collab_entity::*]"
+    );
+    assert_eq!(ref_(&ix, api, 3), "chat_core::entity::Local");
 }
 
 #[test]
