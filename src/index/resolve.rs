@@ -1282,7 +1282,7 @@ impl NameTables {
                         _ => {}
                     }
                     let Some(sym) = self.interner.get(seg) else {
-                        return self.through_external_facade(m, via, &rest[i..]);
+                        return self.through_external_facade(index, m, via, &rest[i..]);
                     };
                     let seg_nss = if last { nss } else { TYPE };
                     let twins = self.twins.get(&m).map_or(&[][..], Vec::as_slice);
@@ -1292,7 +1292,7 @@ impl NameTables {
                             .find_map(|t| self.lookup_own(index, t.0, sym, *ns, None, memo))
                     });
                     let Some(b) = found else {
-                        return self.through_external_facade(m, via, &rest[i..]);
+                        return self.through_external_facade(index, m, via, &rest[i..]);
                     };
                     via.extend(b.via);
                     cur = b.target;
@@ -1303,27 +1303,57 @@ impl NameTables {
     }
 
     /// A name a module does not declare, reached through its public glob over an external
-    /// crate (`pub use collab_entity::*;` in a facade): that crate's item. Private globs
-    /// (`use diesel::prelude::*;`) are not followed: a name a macro generated in the module
-    /// would be misread as theirs.
+    /// crate (`pub use collab_entity::*;` in a facade, also behind workspace facades that
+    /// glob the facade): that crate's item. Private globs (`use diesel::prelude::*;`) are
+    /// not followed: a name a macro generated in the module would be misread as theirs.
     fn through_external_facade(
         &self,
+        index: &Index,
         m: ModuleId,
         mut via: Vec<UseId>,
         rest: &[String],
     ) -> Option<Resolution> {
-        let table = self.scopes.get(m.0 as usize)?;
-        let (leaf, path) = table.globs.iter().find_map(|g| match &g.target {
-            Some(Target::External(p)) if g.vis != Vis::Private => Some((g.leaf, p)),
-            _ => None,
-        })?;
-        via.push(leaf);
+        let mut visited = vec![m.0];
+        let (globs, path) = self.external_glob_behind(index, m, &mut visited)?;
+        via.extend(globs);
         let mut path = path.clone();
         path.extend(rest.iter().cloned());
         Some(Resolution {
             target: Target::External(path),
             via,
         })
+    }
+
+    /// The first public glob over an external path reachable from `m` through public globs,
+    /// with the glob leaves passed through.
+    fn external_glob_behind(
+        &self,
+        index: &Index,
+        m: ModuleId,
+        visited: &mut Vec<u32>,
+    ) -> Option<(Vec<UseId>, &Vec<String>)> {
+        let table = self.scopes.get(m.0 as usize)?;
+        let public = || table.globs.iter().filter(|g| g.vis != Vis::Private);
+        if let Some((leaf, path)) = public().find_map(|g| match &g.target {
+            Some(Target::External(p)) => Some((g.leaf, p)),
+            _ => None,
+        }) {
+            return Some((vec![leaf], path));
+        }
+        for g in public() {
+            let Some(sub) = g.target.as_ref().and_then(|t| as_module(index, t)) else {
+                continue;
+            };
+            if visited.contains(&sub.0) || visited.len() >= MAX_GLOB_VISITS {
+                continue;
+            }
+            visited.push(sub.0);
+            if let Some((mut leaves, path)) = self.external_glob_behind(index, sub, visited) {
+                leaves.insert(0, g.leaf);
+                return Some((leaves, path));
+            }
+        }
+        None
     }
 
     fn resolve_refs(&self, index: &Index) -> Vec<Vec<Option<Resolution>>> {

@@ -800,10 +800,13 @@ fn external_paths_and_workspace_reexports_of_them() {
             .refer("TokioMutex", Type, "")
             .refer("chat_core::sync::RwLock", Type, "")
             .refer("chat_core::entity::CollabType::Document", Value, "")
-            .refer("chat_core::entity::Local", Type, ""),
+            .refer("chat_core::entity::Local", Type, "")
+            .module(Pub, "facade", "", false)
+            .use_(Pub, "chat_core::entity::*", "m:facade")
+            .refer("facade::CollabType", Type, ""),
     );
-    let entity = w.inline_mod(w.root(core), "entity");
-    let _ = entity;
+    w.inline_mod(w.root(core), "entity");
+    w.inline_mod(ModuleId(1), "facade");
     let ix = w.finish();
     assert_eq!(
         ref_(&ix, core_root, 0),
@@ -835,6 +838,11 @@ fn external_paths_and_workspace_reexports_of_them() {
         "ext collab_entity::CollabType::Document via [collab_entity::*]"
     );
     assert_eq!(ref_(&ix, api, 3), "chat_core::entity::Local");
+    // … also behind a workspace facade that globs the facade.
+    assert_eq!(
+        ref_(&ix, api, 4),
+        "ext collab_entity::CollabType via [chat_core::entity::*, collab_entity::*]"
+    );
 }
 
 #[test]
