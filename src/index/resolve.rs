@@ -1126,10 +1126,11 @@ impl NameTables {
             "self" => return Some((Target::Module(ctx.module), Vec::new())),
             "super" => return Some((Target::Module(parent_of(index, ctx.module)?), Vec::new())),
             "Self" => {
-                let ty = self_ty?;
-                let sym = self.interner.get(ty)?;
-                let b = self.lookup_lexical(index, ctx, sym, Ns::Type, None, memo)?;
-                return Some((b.target, b.via));
+                // The impl's type, resolved like its name; the written `Self` itself goes
+                // through no import (the impl header's import is a use of its own).
+                let ty = [self_ty?.to_string()];
+                let r = self.resolve_segments(index, ctx, None, &ty, false, TYPE, None, memo)?;
+                return Some((r.target, Vec::new()));
             }
             _ => {}
         }

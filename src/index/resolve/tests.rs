@@ -899,7 +899,8 @@ fn associated_items_resolve_to_the_longest_type_prefix() {
             .refer("a::Manager", Call, "")
             .refer("a::Tr::method", Call, "")
             .refer("Self::new", Call, "i:Manager/f:fork")
-            .refer("a::make::more", Call, ""),
+            .refer("a::make::more", Call, "")
+            .refer("Self::new", Call, "i:String/f:from_x"),
     );
     let r = w.root(c);
     w.file_mod(
@@ -928,13 +929,11 @@ fn associated_items_resolve_to_the_longest_type_prefix() {
     assert_eq!(def_kind(4), ItemKind::Struct);
     assert_eq!(def_kind(5), ItemKind::Fn);
     assert_eq!(ref_(&ix, root, 6), "app::a::Tr");
-    // `Self` is the impl's type, which resolves like any other name.
-    assert_eq!(
-        ref_(&ix, root, 7),
-        "app::a::Manager via [crate::a::Manager]"
-    );
+    // `Self` is the impl's type, which resolves like its name (written: no import).
+    assert_eq!(ref_(&ix, root, 7), "app::a::Manager");
     // Nothing continues past a fn.
     assert_eq!(ref_(&ix, root, 8), "unresolved");
+    assert_eq!(ref_(&ix, root, 9), "ext String::new");
 }
 
 #[test]
