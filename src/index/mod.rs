@@ -141,6 +141,9 @@ pub struct ScanSummary {
     pub files_unreachable: Vec<String>,
     /// Files excluded by config.
     pub files_excluded: usize,
+    /// Files each `exclude` glob matched, parallel to `config.exclude` (see
+    /// `ExcludeSet::matches`); empty when the loader did not count per glob.
+    pub exclude_hits: Vec<usize>,
 }
 
 /// A problem that kept some input from being analysed, with the file it concerns.
