@@ -24,7 +24,7 @@ use std::collections::HashMap;
 /// FxHash (rustc's hasher): the maps here are keyed by small integers and interned names,
 /// where SipHash's DoS resistance buys nothing and costs most of the lookup time.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
+struct FxHasher(u64);
 
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -57,7 +57,7 @@ impl FxHasher {
     }
 }
 
-pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// Import rounds before giving up on a fixpoint (real code converges in a handful).
 const MAX_ROUNDS: usize = 32;
@@ -94,7 +94,7 @@ pub(crate) fn wanted(kind: RefKind) -> &'static [Ns] {
 
 /// An interned identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Sym(u32);
+struct Sym(u32);
 
 #[derive(Debug, Clone, Default)]
 struct Interner {
@@ -158,8 +158,8 @@ struct ScopeTable {
 
 /// Where a use leaf or path sits: its module and the fn-body scopes around it, innermost first.
 #[derive(Debug, Clone)]
-pub(crate) struct ScopeCtx {
-    pub(crate) module: ModuleId,
+struct ScopeCtx {
+    module: ModuleId,
     blocks: Vec<u32>,
 }
 
@@ -197,7 +197,7 @@ impl ModKeys {
 }
 
 /// Where an item or use leaf binds its name.
-pub(crate) enum Placement {
+enum Placement {
     /// In the module's own table.
     Module(ModuleId),
     /// In a fn body (or other block) of the module: keyed by the full scope.
@@ -206,7 +206,7 @@ pub(crate) enum Placement {
     Associated,
 }
 
-pub(crate) fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Placement {
+fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Placement {
     let tail = scope.get(skip..).unwrap_or(&[]);
     match tail.last() {
         None => Placement::Module(module),
@@ -282,7 +282,7 @@ pub(crate) fn resolve(index: &Index) -> Resolved {
         .map(|f| vec![None; f.facts.uses.len()])
         .collect();
 
-    for _round in 0..MAX_ROUNDS {
+    for _ in 0..MAX_ROUNDS {
         let mut memo = Memo::default();
         let mut changed = false;
         for task in &tasks {
@@ -322,13 +322,6 @@ fn leaf_of(index: &Index, id: UseId) -> Option<&UseLeaf> {
         .files
         .get(id.file.0 as usize)
         .and_then(|f| f.facts.uses.get(id.leaf as usize))
-}
-
-fn module_file_of(index: &Index, file: FileId) -> bool {
-    matches!(
-        index.files.get(file.0 as usize).map(|f| &f.role),
-        Some(FileRole::Module { .. })
-    )
 }
 
 /// Struct, enum, union, trait or alias: a path continuing past it names an associated item.
@@ -682,9 +675,6 @@ impl NameTables {
     fn leaf_tasks(&mut self, index: &Index) -> Vec<LeafTask> {
         let mut placed = Vec::new();
         for f in index.rust_files() {
-            if !module_file_of(index, f) {
-                continue;
-            }
             for (i, leaf) in index.file(f).facts.uses.iter().enumerate() {
                 let id = UseId {
                     file: f,
@@ -743,7 +733,7 @@ impl NameTables {
     }
 
     /// The lexical context of something written at `scope` in `file`.
-    pub(crate) fn ctx(&self, file: FileId, scope: &[ScopeSeg]) -> Option<ScopeCtx> {
+    fn ctx(&self, file: FileId, scope: &[ScopeSeg]) -> Option<ScopeCtx> {
         let (module, skip) = self.mod_keys.locate(file, scope)?;
         let mut blocks = Vec::new();
         if let Some(map) = self.blocks.get(&file) {
@@ -756,7 +746,7 @@ impl NameTables {
         Some(ScopeCtx { module, blocks })
     }
 
-    pub(crate) fn module_ctx(module: ModuleId) -> ScopeCtx {
+    fn module_ctx(module: ModuleId) -> ScopeCtx {
         ScopeCtx {
             module,
             blocks: Vec::new(),
