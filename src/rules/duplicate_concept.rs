@@ -265,12 +265,18 @@ fn check_configured(ctx: &RuleCtx, out: &mut Vec<Finding>) -> Configured {
             continue;
         };
         for dup in rest {
+            // Name the canonical type as the config does (it may be a sanctioned re-export
+            // path), falling back to where it is defined.
+            let canonical = ci
+                .canonical
+                .and(concept.canonical.as_ref())
+                .map(|c| c.value.as_str());
             out.push(configured_finding(
                 ctx,
                 &concept.name.value,
                 keep,
                 dup,
-                ci.canonical.is_some(),
+                canonical,
             ));
         }
     }
@@ -304,16 +310,23 @@ fn configured_finding(
     concept: &str,
     keep: &Candidate,
     dup: &Candidate,
-    has_canonical: bool,
+    canonical: Option<&str>,
 ) -> Finding {
     let index = ctx.index;
-    let what = if has_canonical {
-        format!("the canonical type is `{}`", keep.path)
-    } else {
-        format!(
-            "the concept has no canonical type configured, and `{}` is defined first",
-            keep.path
-        )
+    let (what, label, keep_path) = match canonical {
+        Some(path) => (
+            format!("the canonical type is `{path}`"),
+            "canonical definition is here",
+            path,
+        ),
+        None => (
+            format!(
+                "the concept has no canonical type configured, and `{}` is defined first",
+                keep.path
+            ),
+            "first definition is here",
+            keep.path,
+        ),
     };
     let form = definition_form(index, dup, keep);
     let message = format!(
@@ -321,13 +334,8 @@ fn configured_finding(
          split across two types drift apart",
         dup.path
     );
-    let label = if has_canonical {
-        "canonical definition is here"
-    } else {
-        "first definition is here"
-    };
     Finding::new(RULE, Level::Error, dup.file, dup.item.name_span, message)
-        .help(removal_help(dup, keep))
+        .help(removal_help(dup, keep_path))
         .related(keep.file, keep.item.name_span, label)
         .item_path(dup.path)
 }
@@ -345,15 +353,14 @@ fn definition_form(index: &Index, dup: &Candidate, keep: &Candidate) -> &'static
     }
 }
 
-fn removal_help(dup: &Candidate, keep: &Candidate) -> String {
+fn removal_help(dup: &Candidate, keep: &str) -> String {
     if dup.item.in_fn_body {
-        return format!("delete this fn-local type and use `{}` instead", keep.path);
+        return format!("delete this fn-local type and use `{keep}` instead");
     }
     format!(
         "delete `{name}` and use `{keep}` (while callers migrate, `pub type {name} = {keep};` \
          or `pub use {keep} as {name};` keeps the old name)",
         name = dup.item.name,
-        keep = keep.path
     )
 }
 
@@ -545,7 +552,7 @@ fn zero_config_finding(
     let mut f = Finding::new(RULE, Level::Warning, dup.file, dup.item.name_span, message)
         .help(format!(
             "{}; if the two are meant to differ, rename one so its name says how",
-            removal_help(dup, keep)
+            removal_help(dup, keep.path)
         ))
         .related(keep.file, keep.item.name_span, "first definition is here")
         .item_path(dup.path);
