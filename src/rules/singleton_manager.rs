@@ -1,8 +1,168 @@
 //! `ssot::singleton-manager` — see `rules/singleton-manager.toml` for what it finds and why.
+//!
+//! Every static, in every form the facts record (module level, fn body, impl fn body,
+//! `lazy_static!`, `thread_local!`, macro-generated), is classified by
+//! [`classify`](super::classify); a managed type is an error, another stateful service a
+//! warning. Collections belong to `global-registry`, so one static gives at most one of
+//! the two findings.
 
+use super::classify::statics::{StaticSite, Workspace};
+use super::classify::{classify_static, Class, ManagedHit, ServiceHit, ServiceKind};
 use super::RuleCtx;
-use crate::finding::Finding;
+use crate::facts::StaticOrigin;
+use crate::finding::{Finding, Level};
+use std::collections::HashSet;
 
-pub fn check(_ctx: &RuleCtx) -> Vec<Finding> {
-    Vec::new()
+pub const ID: &str = "singleton-manager";
+
+pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
+    let ws = Workspace::new(ctx.index, ctx.config);
+    let loggers = logger_statics(&ws);
+    ws.statics
+        .iter()
+        .filter(|s| !loggers.contains(s.site.item.name.as_str()))
+        .filter_map(|s| finding_for(&ws, s))
+        .collect()
+}
+
+/// Statics handed to `log::set_logger`: the `log` crate requires a `&'static` logger.
+fn logger_statics<'a>(ws: &Workspace<'a>) -> HashSet<&'a str> {
+    ws.fns
+        .iter()
+        .filter(|f| f.info.body.sets_logger)
+        .flat_map(|f| f.info.body.static_like_paths.iter())
+        .filter_map(|p| p.last().map(String::as_str))
+        .collect()
+}
+
+fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
+    let item = s.site.item;
+    // Task-locals are per task (what per-request state should be); allocators, and the
+    // elements/declarations of link-time slices, are not values anybody shares state through.
+    if s.info.origin == StaticOrigin::TaskLocal
+        || item.attrs.global_allocator
+        || item.attrs.distributed_slice
+    {
+        return None;
+    }
+    let env = ws.env_for(s.site);
+    let form = describe_form(s);
+    let (level, message, help, defined_at) = match classify_static(s.info, &env) {
+        Class::Managed(hit) => {
+            let (message, help) = managed_text(s, &form, &hit);
+            (Level::Error, message, help, ws.type_def_site(&hit.name))
+        }
+        Class::Service(hit) => {
+            let (message, help) = service_text(s, &form, &hit);
+            (Level::Warning, message, help, None)
+        }
+        Class::Registry(_) | Class::Harmless(_) => return None,
+    };
+    let mut finding = Finding::new(ID, level, s.site.file, item.name_span, message)
+        .help(help)
+        .item_path(ws.item_path(s.site));
+    if let Some(def) = defined_at {
+        finding = finding.related(
+            def.file,
+            def.item.name_span,
+            format!("`{}` is defined here", def.item.name),
+        );
+    }
+    Some(finding)
+}
+
+fn managed_text(s: &StaticSite<'_>, form: &str, hit: &ManagedHit) -> (String, String) {
+    let name = &s.site.item.name;
+    let managed = &hit.name;
+    let sharing = if s.info.origin == StaticOrigin::ThreadLocal {
+        format!(
+            "each thread gets one `{managed}` that every task scheduled on it shares, and async \
+             tasks move between threads, so users still share instances"
+        )
+    } else {
+        format!("every user and session shares this one `{managed}`")
+    };
+    let message = format!(
+        "{form} `{name}` holds a process-global `{managed}` (`{ty}`): {sharing}, so one user's \
+         state and events can reach another's, and callers depend on a hidden global instead \
+         of the instance they were given",
+        ty = s.info.ty.display(),
+    );
+    let help = format!(
+        "create `{managed}` instances per user through a factory that takes the user context \
+         (e.g. `factory.create_for(&ctx)`) and pass them by injection (function arguments, \
+         app state) instead of reaching for a global"
+    );
+    (message, help)
+}
+
+fn service_text(s: &StaticSite<'_>, form: &str, hit: &ServiceHit) -> (String, String) {
+    let name = &s.site.item.name;
+    let what = hit.kind.describe();
+    let why = match hit.kind {
+        ServiceKind::RuntimeConfig => {
+            "a change made while serving one request is seen by every user mid-flight, and \
+             nothing says who may write it"
+        }
+        ServiceKind::Channel | ServiceKind::EventBus => {
+            "every user's events flow through this one handle, so a message meant for one \
+             user can reach another's listener"
+        }
+        ServiceKind::Cache | ServiceKind::RateLimiter => {
+            "its entries are shared by every user, and nothing ties their lifetime to a user \
+             or session"
+        }
+        _ => {
+            "it is shared by every user and request, the state it keeps (connections, \
+             sessions, queues) is not isolated per user, and callers cannot be given another \
+             instance"
+        }
+    };
+    let thread_note = if s.info.origin == StaticOrigin::ThreadLocal {
+        " (one per thread, and async tasks move between threads, so it is still shared)"
+    } else {
+        ""
+    };
+    let message = format!(
+        "{form} `{name}` is a process-global {what} (`{ty}`){thread_note}: {why}",
+        ty = s.info.ty.display(),
+    );
+    let help = if hit.kind == ServiceKind::RuntimeConfig {
+        "load the configuration once at start-up and pass it by injection; publish changes as \
+         a new value through a handle owned by the app state"
+            .to_string()
+    } else {
+        "create it once at start-up, keep it in the application state, and pass it by \
+         injection (function arguments, app state); per-user parts belong in per-user \
+         instances built by a factory that takes the user context"
+            .to_string()
+    };
+    (message, help)
+}
+
+/// "static", "`thread_local!` static" …, with "in fn `f`" for fn-local ones.
+fn describe_form(s: &StaticSite<'_>) -> String {
+    let kind = match s.info.origin {
+        StaticOrigin::Static if s.info.mutable => "`static mut`",
+        StaticOrigin::Static | StaticOrigin::TaskLocal => "static",
+        StaticOrigin::LazyStatic => "`lazy_static!` static",
+        StaticOrigin::ThreadLocal => "`thread_local!` static",
+        StaticOrigin::MacroGenerated => "macro-generated static",
+    };
+    let enclosing_fn = s.site.item.scope.iter().rev().find_map(|seg| match seg {
+        crate::facts::ScopeSeg::Fn(f) => Some(f.as_str()),
+        _ => None,
+    });
+    match enclosing_fn {
+        Some(f) if s.site.item.in_fn_body => capitalize(&format!("{kind} in fn `{f}`")),
+        _ => capitalize(kind),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
