@@ -958,7 +958,7 @@ fn harmless_crate(krate: &str) -> Option<Harmless> {
 fn harmless_name(name: &str, args: &[Ty]) -> Option<Harmless> {
     if let Some((_, h)) = HARMLESS_NAMES.iter().find(|(n, _)| *n == name) {
         // `Once` with an argument is `spin::Once<T>`, a wrapper handled by `peel`.
-        if !(name == "Once" && !args.is_empty()) {
+        if name != "Once" || args.is_empty() {
             return Some(*h);
         }
     }
