@@ -1011,11 +1011,25 @@ fn starts_upper(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// The static's initializer reads a link-time registry (`inventory::iter::<T>`).
+/// The static's initializer reads a link-time registry (`inventory::iter::<T>`, which is
+/// a value rather than a call, so the initializer text is consulted too).
 pub fn init_from_link_registry(info: &StaticInfo) -> bool {
     info.init_calls.iter().any(|call| {
         call.first()
             .is_some_and(|c| LINK_REGISTRY_CRATES.contains(&c.as_str()))
+    }) || LINK_REGISTRY_CRATES
+        .iter()
+        .any(|c| mentions_path(&info.init_text, &format!("{c}::")))
+}
+
+/// `text` contains `needle` starting at a word boundary (`inventory::` but not
+/// `my_inventory::`).
+pub fn mentions_path(text: &str, needle: &str) -> bool {
+    text.match_indices(needle).any(|(i, _)| {
+        !text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
     })
 }
 

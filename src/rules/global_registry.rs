@@ -27,10 +27,16 @@ const HELP: &str = "keep the collection inside a per-user instance or the app st
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let ws = Workspace::new(ctx.index, ctx.config);
     let ctor_fills = ctor_fills(&ws);
+    let link_slices: Vec<&str> = ws
+        .statics
+        .iter()
+        .filter(|s| is_slice_declaration(s))
+        .map(|s| s.site.item.name.as_str())
+        .collect();
     let mut findings: Vec<Finding> = ws
         .statics
         .iter()
-        .filter_map(|s| static_finding(&ws, s, &ctor_fills))
+        .filter_map(|s| static_finding(&ws, s, &ctor_fills, &link_slices))
         .collect();
     findings.extend(collected_registry_findings(&ws));
     findings
@@ -55,6 +61,7 @@ fn static_finding(
     ws: &Workspace<'_>,
     s: &StaticSite<'_>,
     ctor_fills: &HashMap<&str, &str>,
+    link_slices: &[&str],
 ) -> Option<Finding> {
     let item = s.site.item;
     if s.info.origin == StaticOrigin::TaskLocal || item.attrs.global_allocator {
@@ -67,7 +74,10 @@ fn static_finding(
     let Class::Registry(reg) = classify_static(s.info, &env) else {
         return None;
     };
-    let link_fed = init_from_link_registry(s.info);
+    let link_fed = init_from_link_registry(s.info)
+        || link_slices
+            .iter()
+            .any(|slice| mentions_word(&s.info.init_text, slice));
     let ctor_fn = ctor_fills.get(item.name.as_str()).copied();
     let holds_managed = matches!(reg.holds, Holds::Managed(_));
     // An immutable table of data built once is a constant, not a registry.
@@ -105,7 +115,21 @@ fn static_finding(
 }
 
 /// `#[distributed_slice] static HANDLERS: [Handler];` declares a link-time registry; its
-/// elements (`#[distributed_slice(HANDLERS)] static X: Handler = ..`) are not findings.
+/// elements (`#[distributed_slice(HANDLERS)] static X: Handler = ..`) carry the attribute
+/// too but have a plain type.
+fn is_slice_declaration(s: &StaticSite<'_>) -> bool {
+    s.site.item.attrs.distributed_slice && matches!(s.info.ty, Ty::Slice(_))
+}
+
+/// `name` occurs in `text` as a whole word.
+fn mentions_word(text: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(is_word)
+            && !text[i + name.len()..].chars().next().is_some_and(is_word)
+    })
+}
+
 fn distributed_slice_finding(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
     let Ty::Slice(elem) = &s.info.ty else {
         return None;

@@ -50,7 +50,13 @@ fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
     let (level, message, help, defined_at) = match classify_static(s.info, &env) {
         Class::Managed(hit) => {
             let (message, help) = managed_text(s, &form, &hit);
-            (Level::Error, message, help, ws.type_def_site(&hit.name))
+            // Per-thread is still global, but one step removed: a warning by default.
+            let level = if s.info.origin == StaticOrigin::ThreadLocal {
+                Level::Warning
+            } else {
+                Level::Error
+            };
+            (level, message, help, ws.type_def_site(&hit.name))
         }
         Class::Service(hit) => {
             let (message, help) = service_text(s, &form, &hit);

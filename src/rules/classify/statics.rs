@@ -296,6 +296,15 @@ fn is_test(index: &Index, site: Site<'_>) -> bool {
     site.item.in_test || file.in_test || crate_is_test || def_in_test
 }
 
+/// A `use` at `use_scope` is visible at `scope` when `scope` is inside it without entering
+/// a child module (fn bodies and impls see their module's imports; child modules do not).
+fn visible_from(use_scope: &[ScopeSeg], scope: &[ScopeSeg]) -> bool {
+    scope.starts_with(use_scope)
+        && !scope[use_scope.len()..]
+            .iter()
+            .any(|s| matches!(s, ScopeSeg::Mod(_)))
+}
+
 fn seg_name(seg: &ScopeSeg) -> Option<&str> {
     match seg {
         ScopeSeg::Mod(n) | ScopeSeg::Fn(n) | ScopeSeg::Impl(n) => Some(n),
@@ -334,7 +343,7 @@ impl TypeEnv for IndexEnv<'_> {
                         .as_deref()
                         .or(u.path.last().map(String::as_str))
                         .is_some_and(|n| n == first)
-                    && self.scope.starts_with(&u.scope)
+                    && visible_from(&u.scope, self.scope)
             })
             .max_by_key(|(_, u)| u.scope.len());
         let Some((leaf, leaf_facts)) = best else {
