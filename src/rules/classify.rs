@@ -1095,4 +1095,6 @@ pub fn camel_words(name: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
 mod tests;

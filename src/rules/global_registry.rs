@@ -226,3 +226,131 @@ fn why_text(reg: &RegistryInfo, user_keyed: bool) -> String {
             .to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::facts::{Item, StaticOrigin};
+    use crate::finding::Level::{self, Error, Warning};
+    use crate::rules::classify::testkit::*;
+
+    fn with(items: Vec<Item>) -> Vec<(String, Level)> {
+        run(check, facts(items))
+    }
+
+    fn manager() -> Item {
+        struct_item("WebSocketManager")
+    }
+
+    #[test]
+    fn per_user_registries_of_managers_are_errors() {
+        let mut lazy = static_item(
+            "USER_MANAGERS",
+            "RwLock<HashMap<Uuid, Box<WebSocketManager>>>",
+        );
+        static_info(&mut lazy).origin = StaticOrigin::LazyStatic;
+        let mut tl = static_item(
+            "CONN_MANAGERS",
+            "RefCell<HashMap<ConnectionId, Arc<WebSocketManager>>>",
+        );
+        static_info(&mut tl).origin = StaticOrigin::ThreadLocal;
+        let got = with(vec![
+            manager(),
+            static_item("MANAGERS", "Lazy<DashMap<UserId, Arc<WebSocketManager>>>"),
+            static_item(
+                "SESSIONS",
+                "Lazy<Mutex<HashMap<String, Weak<WebSocketManager>>>>",
+            ),
+            lazy,
+            tl,
+        ]);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got.iter().all(|(_, l)| *l == Error), "{got:?}");
+    }
+
+    #[test]
+    fn other_growing_collections_are_warnings() {
+        let mut jobs = static_item("JOBS", "Vec<Job>");
+        static_info(&mut jobs).mutable = true;
+        let got = with(vec![
+            manager(),
+            static_item(
+                "PEERS",
+                "Lazy<Mutex<HashMap<SocketAddr, UnboundedSender<String>>>>",
+            ),
+            static_item("CACHE", "Lazy<moka::sync::Cache<UserId, Arc<Profile>>>"),
+            static_item("SEEN", "Lazy<Mutex<HashSet<String>>>"),
+            static_item("POOL", "Lazy<Vec<Arc<WebSocketManager>>>"),
+            // keyed by a job id: managed values, but not per user
+            static_item(
+                "BY_JOB",
+                "Lazy<Mutex<HashMap<JobId, Arc<WebSocketManager>>>>",
+            ),
+            jobs,
+        ]);
+        assert_eq!(got.len(), 6, "{got:?}");
+        assert!(got.iter().all(|(_, l)| *l == Warning), "{got:?}");
+    }
+
+    #[test]
+    fn link_time_registries() {
+        let mut decl = static_item("HANDLERS", "[fn(&str) -> String]");
+        decl.attrs.distributed_slice = true;
+        let mut element = static_item("ECHO", "fn(&str) -> String");
+        element.attrs.distributed_slice = true;
+        let mut by_name = static_item("BY_NAME", "Lazy<HashMap<&'static str, &'static Plugin>>");
+        static_info(&mut by_name).init_text =
+            "Lazy::new(|| inventory::iter::<Plugin>.into_iter().collect())".into();
+        let mut from_slice = static_item("HANDLER_MAP", "Lazy<HashMap<&'static str, Handler>>");
+        static_info(&mut from_slice).init_text = "Lazy::new(|| HANDLERS.iter().collect())".into();
+        let mut codecs = static_item("CODECS", "Lazy<Mutex<HashMap<&'static str, Codec>>>");
+        static_info(&mut codecs).init_text = "Default::default()".into();
+        let mut ctor = fn_item("register", &[], None);
+        ctor.attrs.ctor = true;
+        fn_info(&mut ctor).body.static_like_paths = vec![vec!["CODECS".into()]];
+        let mut f = facts(vec![decl, element, by_name, from_slice, codecs, ctor]);
+        f.collected_registries.push(collected("Plugin"));
+        let got = run(check, f);
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "BY_NAME",
+                "CODECS",
+                "HANDLERS",
+                "HANDLER_MAP",
+                "fixture::inventory::collect!(Plugin)"
+            ]
+        );
+    }
+
+    #[test]
+    fn silent_cases() {
+        let mut in_test = static_item(
+            "TEST_MAP",
+            "Lazy<Mutex<HashMap<u64, Arc<WebSocketManager>>>>",
+        );
+        in_test.in_test = true;
+        let mut buf = static_item("BUF", "RefCell<Vec<u8>>");
+        static_info(&mut buf).origin = StaticOrigin::ThreadLocal;
+        let mut scratch = static_item("SCRATCH", "[u8; 1024]");
+        static_info(&mut scratch).mutable = true;
+        let mut f = facts(vec![
+            manager(),
+            in_test,
+            buf,
+            scratch,
+            static_item("ROUTES", "Lazy<HashMap<&'static str, Handler>>"),
+            static_item("DESCRIPTORS", "&'static [Descriptor]"),
+            static_item("KEYWORDS", "Lazy<HashSet<&'static str>>"),
+            static_item("COUNTERS", "Lazy<Mutex<HashMap<String, IntCounter>>>"),
+            static_item("MEMO", "Lazy<moka::sync::Cache<(), Arc<Vec<Row>>>>"),
+            static_item("MIME", "phf::Map<&'static str, &'static str>"),
+            static_item("WS", "Lazy<Mutex<WebSocketManager>>"),
+        ]);
+        let mut test_registry = collected("Plugin");
+        test_registry.in_test = true;
+        f.collected_registries.push(test_registry);
+        assert_eq!(run(check, f), []);
+    }
+}

@@ -243,3 +243,152 @@ fn visible_statics<'a>(
         same_crate
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::facts::{Item, Receiver};
+    use crate::finding::Level::{self, Error, Warning};
+    use crate::rules::classify::testkit::*;
+
+    fn with(items: Vec<Item>) -> Vec<(String, Level)> {
+        run(check, facts(items))
+    }
+
+    fn manager() -> Item {
+        struct_item("WebSocketManager")
+    }
+
+    /// `fn name(params) -> ret { .. NAMED .. }`
+    fn reading(name: &str, params: &[(&str, &str)], ret: &str, statics: &[&str]) -> Item {
+        let mut f = fn_item(name, params, Some(ret));
+        fn_info(&mut f).body.static_like_paths = statics
+            .iter()
+            .map(|s| s.split("::").map(str::to_string).collect())
+            .collect();
+        f
+    }
+
+    #[test]
+    fn fn_local_static_behind_an_impl_accessor() {
+        let mut global = in_impl(
+            fn_item("global", &[], Some("&'static Self")),
+            "WebSocketManager",
+            None,
+        );
+        fn_info(&mut global).body.local_statics = vec!["INSTANCE".into()];
+        let mut instance = static_item("INSTANCE", "OnceLock<WebSocketManager>");
+        instance.scope = vec![
+            crate::facts::ScopeSeg::Impl("WebSocketManager".into()),
+            crate::facts::ScopeSeg::Fn("global".into()),
+        ];
+        instance.in_fn_body = true;
+        let got = with(vec![manager(), global, instance]);
+        assert_eq!(got, [("global".to_string(), Error)]);
+    }
+
+    #[test]
+    fn every_shared_handle_shape() {
+        let got = with(vec![
+            manager(),
+            struct_item("SessionManager"),
+            static_item("SHARED", "Lazy<Arc<WebSocketManager>>"),
+            static_item("SESSION", "Lazy<Mutex<SessionManager>>"),
+            static_item("SLOT", "OnceLock<WebSocketManager>"),
+            reading("shared", &[], "Arc<WebSocketManager>", &["SHARED"]),
+            reading(
+                "lock",
+                &[],
+                "MutexGuard<'static, SessionManager>",
+                &["SESSION"],
+            ),
+            reading(
+                "try_get",
+                &[],
+                "Option<&'static WebSocketManager>",
+                &["SLOT"],
+            ),
+            reading(
+                "by_path",
+                &[],
+                "&'static WebSocketManager",
+                &["crate::state::SLOT"],
+            ),
+        ]);
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["by_path", "lock", "shared", "try_get"]);
+    }
+
+    #[test]
+    fn box_leak_and_services() {
+        let mut leaked = fn_item("leaked", &[], Some("&'static WebSocketManager"));
+        fn_info(&mut leaked).body.box_leak = true;
+        let got = with(vec![
+            manager(),
+            leaked,
+            static_item("CLIENT", "OnceLock<reqwest::Client>"),
+            reading("http", &[], "&'static reqwest::Client", &["CLIENT"]),
+        ]);
+        assert_eq!(
+            got,
+            [("http".to_string(), Warning), ("leaked".to_string(), Error)]
+        );
+    }
+
+    #[test]
+    fn silent_cases() {
+        let getter = in_impl(
+            reading("ws", &[], "Arc<WebSocketManager>", &["SHARED"]),
+            "AppState",
+            Some(Receiver::Ref),
+        );
+        let got = with(vec![
+            manager(),
+            struct_item("UserContext"),
+            static_item("SHARED", "Lazy<Arc<WebSocketManager>>"),
+            static_item("MANAGERS", "Lazy<DashMap<UserId, Arc<WebSocketManager>>>"),
+            static_item("RE", "Lazy<Regex>"),
+            getter,
+            reading(
+                "for_ctx",
+                &[("ctx", "&UserContext")],
+                "Arc<WebSocketManager>",
+                &["SHARED"],
+            ),
+            reading(
+                "for_req",
+                &[("r", "&RequestCtx")],
+                "Arc<WebSocketManager>",
+                &["SHARED"],
+            ),
+            // a registry lookup: the registry is global-registry's finding
+            reading(
+                "for_user",
+                &[("u", "UserId")],
+                "Arc<WebSocketManager>",
+                &["MANAGERS"],
+            ),
+            // a fresh value every call
+            fn_item("fresh", &[], Some("Arc<WebSocketManager>")),
+            // a global constant
+            reading("re", &[], "&'static Regex", &["RE"]),
+            // a static that is not the returned instance
+            reading("checked", &[], "Arc<WebSocketManager>", &["RE"]),
+        ]);
+        assert_eq!(got, []);
+    }
+
+    #[test]
+    fn fn_local_statics_of_other_fns_are_invisible() {
+        let other = inside_fn(
+            static_item("INSTANCE", "OnceLock<WebSocketManager>"),
+            "other",
+        );
+        let got = with(vec![
+            manager(),
+            other,
+            reading("mine", &[], "&'static WebSocketManager", &["INSTANCE"]),
+        ]);
+        assert_eq!(got, []);
+    }
+}

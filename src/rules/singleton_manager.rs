@@ -172,3 +172,129 @@ fn capitalize(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::facts::{StaticOrigin, UseLeaf};
+    use crate::finding::Level::{Error, Warning};
+    use crate::rules::classify::testkit::*;
+
+    fn with(items: Vec<crate::facts::Item>) -> Vec<(String, crate::finding::Level)> {
+        run(check, facts(items))
+    }
+
+    fn manager() -> crate::facts::Item {
+        struct_item("WebSocketManager")
+    }
+
+    fn found(name: &str, level: crate::finding::Level) -> Vec<(String, crate::finding::Level)> {
+        vec![(name.to_string(), level)]
+    }
+
+    #[test]
+    fn managed_statics_in_every_form_are_errors() {
+        let mut lazy = static_item("MANAGER", "RwLock<WebSocketManager>");
+        static_info(&mut lazy).origin = StaticOrigin::LazyStatic;
+        let mut mac = static_item("MACRO_WS", "Lazy<WebSocketManager>");
+        static_info(&mut mac).origin = StaticOrigin::MacroGenerated;
+        let mut static_mut = static_item("HUB", "Option<WebSocketManager>");
+        static_info(&mut static_mut).mutable = true;
+        let local = inside_fn(
+            static_item("INSTANCE", "OnceLock<WebSocketManager>"),
+            "global",
+        );
+        let got = with(vec![
+            manager(),
+            static_item("WS", "Lazy<Mutex<WebSocketManager>>"),
+            lazy,
+            mac,
+            static_mut,
+            local,
+        ]);
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["HUB", "INSTANCE", "MACRO_WS", "MANAGER", "WS"]);
+        assert!(got.iter().all(|(_, l)| *l == Error));
+    }
+
+    #[test]
+    fn thread_locals_are_warnings() {
+        let mut tl = static_item("MANAGER", "RefCell<Option<WebSocketManager>>");
+        static_info(&mut tl).origin = StaticOrigin::ThreadLocal;
+        assert_eq!(with(vec![manager(), tl]), found("MANAGER", Warning));
+    }
+
+    #[test]
+    fn services_are_warnings() {
+        assert_eq!(
+            with(vec![static_item("HTTP", "Lazy<reqwest::Client>")]),
+            found("HTTP", Warning)
+        );
+        assert_eq!(
+            with(vec![static_item("CFG", "Lazy<RwLock<Config>>")]),
+            found("CFG", Warning)
+        );
+    }
+
+    #[test]
+    fn never_reported() {
+        let mut alloc = static_item("GLOBAL", "GlobalEngine");
+        alloc.attrs.global_allocator = true;
+        let mut task = static_item("CURRENT", "Arc<WebSocketManager>");
+        static_info(&mut task).origin = StaticOrigin::TaskLocal;
+        let mut in_test = static_item("FIXTURE", "OnceLock<WebSocketManager>");
+        in_test.in_test = true;
+        let mut element = static_item("ECHO", "WebSocketManager");
+        element.attrs.distributed_slice = true;
+        let got = with(vec![
+            manager(),
+            struct_item("GlobalEngine"),
+            alloc,
+            task,
+            in_test,
+            element,
+            static_item("RE", "Lazy<Regex>"),
+            static_item("N", "AtomicU64"),
+            static_item("DEFAULTS", "LazyLock<WebSocketManagerConfig>"),
+            static_item("CONFIG", "OnceLock<Config>"),
+            static_item("LAZY", "Lazy"),
+            static_item("MAP", "Lazy<DashMap<UserId, Arc<WebSocketManager>>>"),
+        ]);
+        assert_eq!(got, []);
+    }
+
+    #[test]
+    fn loggers_handed_to_set_logger_are_allowed() {
+        let mut init = fn_item("init", &[], None);
+        fn_info(&mut init).body.sets_logger = true;
+        fn_info(&mut init).body.static_like_paths = vec![vec!["LOGGER".into()]];
+        let got = with(vec![
+            struct_item("LogHub"),
+            static_item("LOGGER", "LogHub"),
+            init,
+        ]);
+        assert_eq!(got, []);
+    }
+
+    #[test]
+    fn third_party_types_named_like_managers_are_services() {
+        let mut f = facts(vec![static_item("REDIS", "OnceCell<ConnectionManager>")]);
+        let leaf: UseLeaf = use_leaf("redis::aio::ConnectionManager");
+        f.uses.push(leaf);
+        assert_eq!(run(check, f), found("REDIS", Warning));
+        // ... and a metric registry imported by name is no finding at all.
+        let mut f = facts(vec![static_item("METRICS", "Lazy<Registry>")]);
+        f.uses.push(use_leaf("prometheus::Registry"));
+        assert_eq!(run(check, f), []);
+    }
+
+    #[test]
+    fn aliases_of_managed_types_are_followed() {
+        let got = with(vec![
+            manager(),
+            alias_item("SharedWs", "Arc<RwLock<WebSocketManager>>"),
+            static_item("SHARED", "OnceLock<SharedWs>"),
+        ]);
+        assert_eq!(got, found("SHARED", Error));
+    }
+}

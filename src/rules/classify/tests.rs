@@ -1,65 +1,9 @@
 //! Classification on hand-written types: no pipeline needed. Types are written as Rust
-//! text and converted by a small test-only syn → [`Ty`] converter.
+//! text and converted by the test kit's small syn → [`Ty`] converter.
 
+use super::testkit::ty;
 use super::*;
 use crate::facts::StaticOrigin;
-
-/// Parse a Rust type into the facts' simplified [`Ty`] (test-only; the extractor has its own).
-fn ty(text: &str) -> Ty {
-    let parsed: syn::Type = syn::parse_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-    convert(&parsed)
-}
-
-fn convert(t: &syn::Type) -> Ty {
-    match t {
-        syn::Type::Path(p) => convert_path(&p.path),
-        syn::Type::Reference(r) => Ty::Ref {
-            lifetime: r.lifetime.as_ref().map(|l| l.ident.to_string()),
-            mutable: r.mutability.is_some(),
-            inner: Box::new(convert(&r.elem)),
-        },
-        syn::Type::Ptr(p) => Ty::Ptr(Box::new(convert(&p.elem))),
-        syn::Type::Slice(s) => Ty::Slice(Box::new(convert(&s.elem))),
-        syn::Type::Array(a) => Ty::Slice(Box::new(convert(&a.elem))),
-        syn::Type::Tuple(t) => Ty::Tuple(t.elems.iter().map(convert).collect()),
-        syn::Type::Paren(p) => convert(&p.elem),
-        syn::Type::TraitObject(o) => Ty::TraitObject(bounds(&o.bounds)),
-        syn::Type::ImplTrait(i) => Ty::TraitObject(bounds(&i.bounds)),
-        syn::Type::BareFn(_) => Ty::FnPtr,
-        syn::Type::Infer(_) => Ty::Infer,
-        syn::Type::Never(_) => Ty::Never,
-        other => Ty::Other(quote::quote!(#other).to_string()),
-    }
-}
-
-fn convert_path(path: &syn::Path) -> Ty {
-    let segments = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let args = path
-        .segments
-        .iter()
-        .flat_map(|s| match &s.arguments {
-            syn::PathArguments::AngleBracketed(a) => a
-                .args
-                .iter()
-                .filter_map(|g| match g {
-                    syn::GenericArgument::Type(t) => Some(convert(t)),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    Ty::Path { segments, args }
-}
-
-fn bounds(b: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>) -> Vec<Ty> {
-    b.iter()
-        .filter_map(|b| match b {
-            syn::TypeParamBound::Trait(t) => Some(convert_path(&t.path)),
-            _ => None,
-        })
-        .collect()
-}
 
 fn env() -> NameEnv {
     NameEnv(ManagedNames::defaults())
