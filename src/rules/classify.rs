@@ -337,6 +337,12 @@ const SERVICE_SUFFIXES: &[(&str, ServiceKind)] = &[
     ("Limiter", ServiceKind::RateLimiter),
 ];
 
+/// Words that make a `*Pool` a pool of memory or objects rather than of connections.
+const DATA_POOL_WORDS: &[&str] = &[
+    "buffer", "buf", "byte", "bytes", "object", "string", "str", "mem", "memory", "alloc", "vec",
+    "page", "block", "chunk", "arena", "id",
+];
+
 /// Services only under a given crate (`tokio::runtime::Handle`, `ureq::Agent`,
 /// `tonic::transport::Channel`): the bare names are too common to mean anything.
 const SERVICE_IN_CRATE: &[(&str, &str, ServiceKind)] = &[
@@ -942,16 +948,30 @@ fn service_kind(krate: &str, name: &str, args: &[Ty]) -> Option<ServiceKind> {
     if let Some((_, kind)) = SERVICE_NAMES.iter().find(|(n, _)| *n == name) {
         return Some(*kind);
     }
-    SERVICE_SUFFIXES
+    let kind = SERVICE_SUFFIXES
         .iter()
         .find(|(suffix, _)| name.ends_with(suffix))
-        .map(|(_, kind)| *kind)
+        .map(|(_, kind)| *kind)?;
+    // `BufferPool`, `ObjectPool<Vec<u8>>`: pools of data, not of connections.
+    if kind == ServiceKind::Pool
+        && camel_words(name)
+            .iter()
+            .any(|w| DATA_POOL_WORDS.contains(&w.as_str()))
+    {
+        return None;
+    }
+    Some(kind)
 }
 
+/// A crate of a harmless family: `opentelemetry`, `opentelemetry_otlp`, `metrics_util` …
 fn harmless_crate(krate: &str) -> Option<Harmless> {
     HARMLESS_CRATES
         .iter()
-        .find(|(c, _)| *c == krate)
+        .find(|(c, _)| {
+            krate
+                .strip_prefix(c)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('_'))
+        })
         .map(|(_, h)| *h)
 }
 

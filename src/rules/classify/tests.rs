@@ -242,6 +242,9 @@ fn constants_and_plumbing_are_harmless() {
         "Lazy<Mutex<HashMap<String, IntCounter>>>",
         "Lazy<moka::sync::Cache<(), Arc<Vec<Row>>>>",
         "AppState",
+        "Lazy<BufferPool>",
+        "Lazy<opentelemetry_otlp::SpanExporter>",
+        "Lazy<tracing_subscriber::Registry>",
     ] {
         assert_harmless(t);
     }
