@@ -325,6 +325,7 @@ const SERVICE_NAMES: &[(&str, ServiceKind)] = &[
 /// Stateful services by name suffix. Checked after the exact names, in this order.
 const SERVICE_SUFFIXES: &[(&str, ServiceKind)] = &[
     ("ThreadPool", ServiceKind::Runtime),
+    ("Runtime", ServiceKind::Runtime),
     ("Client", ServiceKind::Client),
     ("Pool", ServiceKind::Pool),
     ("Connection", ServiceKind::Pool),
@@ -335,12 +336,26 @@ const SERVICE_SUFFIXES: &[(&str, ServiceKind)] = &[
     ("Cache", ServiceKind::Cache),
     ("RateLimiter", ServiceKind::RateLimiter),
     ("Limiter", ServiceKind::RateLimiter),
+    // `InferenceService`, `MailService`: a service object, one for the whole process
+    ("Service", ServiceKind::ServiceObject),
+];
+
+/// Words that make a type a read-only object built once, whatever its suffix says
+/// (`TemplateCache` holds compiled templates).
+const READ_ONLY_WORDS: &[&str] = &[
+    "template",
+    "templates",
+    "regex",
+    "syntax",
+    "theme",
+    "font",
+    "glyph",
 ];
 
 /// Words that make a `*Pool` a pool of memory or objects rather than of connections.
 const DATA_POOL_WORDS: &[&str] = &[
     "buffer", "buf", "byte", "bytes", "object", "string", "str", "mem", "memory", "alloc", "vec",
-    "page", "block", "chunk", "arena", "id",
+    "page", "block", "chunk", "arena", "id", "scratch", "uring",
 ];
 
 /// Services only under a given crate (`tokio::runtime::Handle`, `ureq::Agent`,
@@ -479,6 +494,8 @@ pub enum ServiceKind {
     RateLimiter,
     /// A configuration behind a lock or swap cell: rewritten at run time.
     RuntimeConfig,
+    /// A `*Service` object.
+    ServiceObject,
     /// A third-party type named like a manager.
     ExternalManaged,
 }
@@ -495,6 +512,7 @@ impl ServiceKind {
             ServiceKind::EventBus => "event bus",
             ServiceKind::RateLimiter => "rate limiter",
             ServiceKind::RuntimeConfig => "configuration that is rewritten at run time",
+            ServiceKind::ServiceObject => "service object",
             ServiceKind::ExternalManaged => "third-party stateful manager",
         }
     }
@@ -798,6 +816,12 @@ fn classify_path(
     }
     if SCALAR_NAMES.contains(&name) || is_atomic_scalar(name) || name.starts_with("NonZero") {
         return Class::Harmless(Harmless::Scalar);
+    }
+    if camel_words(name)
+        .iter()
+        .any(|w| READ_ONLY_WORDS.contains(&w.as_str()))
+    {
+        return Class::Harmless(Harmless::ReadOnly);
     }
     if let Some(kind) = service_kind(krate, name, args) {
         return Class::Service(ServiceHit { kind, ty: core });

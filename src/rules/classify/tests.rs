@@ -167,6 +167,11 @@ fn stateful_services_are_warnings() {
         ServiceKind::Channel,
     );
     assert_service("Lazy<EventBus>", ServiceKind::EventBus);
+    assert_service("LazyLock<BridgeRuntime>", ServiceKind::Runtime);
+    assert_service(
+        "RwLock<Option<Arc<InferenceService>>>",
+        ServiceKind::ServiceObject,
+    );
     assert_service("Lazy<TokenCache>", ServiceKind::Cache);
     assert_service(
         "Lazy<RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>>",
@@ -243,6 +248,9 @@ fn constants_and_plumbing_are_harmless() {
         "Lazy<moka::sync::Cache<(), Arc<Vec<Row>>>>",
         "AppState",
         "Lazy<BufferPool>",
+        "OnceLock<SearchScratchPool>",
+        "RefCell<IoUringPool>",
+        "OnceLock<TemplateCache>",
         "Lazy<opentelemetry_otlp::SpanExporter>",
         "Lazy<tracing_subscriber::Registry>",
     ] {
