@@ -107,11 +107,19 @@ fn static_finding(
         collection = reg.collection,
         contents = contents(&reg),
     );
-    Some(
-        Finding::new(ID, level, s.site.file, item.name_span, message)
-            .help(HELP)
-            .item_path(ws.item_path(s.site)),
-    )
+    let mut finding = Finding::new(ID, level, s.site.file, item.name_span, message)
+        .help(HELP)
+        .item_path(ws.item_path(s.site));
+    if let Holds::Managed(m) = &reg.holds {
+        if let Some(def) = ws.type_def_site(m) {
+            finding = finding.related(
+                def.file,
+                def.item.name_span,
+                format!("`{}` is defined here", def.item.name),
+            );
+        }
+    }
+    Some(finding)
 }
 
 /// `#[distributed_slice] static HANDLERS: [Handler];` declares a link-time registry; its
