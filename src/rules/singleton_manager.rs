@@ -7,9 +7,9 @@
 //! the two findings.
 
 use super::classify::statics::{StaticSite, Workspace};
-use super::classify::{classify_static, Class, ManagedHit, ServiceHit, ServiceKind};
+use super::classify::{classify_static, peel, Class, ManagedHit, ServiceHit, ServiceKind};
 use super::RuleCtx;
-use crate::facts::StaticOrigin;
+use crate::facts::{StaticOrigin, Ty};
 use crate::finding::{Finding, Level};
 use std::collections::HashSet;
 
@@ -17,22 +17,28 @@ pub const ID: &str = "singleton-manager";
 
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let ws = Workspace::new(ctx.index, ctx.config);
-    let loggers = logger_statics(&ws);
+    let loggers = logger_types(&ws);
     ws.statics
         .iter()
-        .filter(|s| !loggers.contains(s.site.item.name.as_str()))
+        .filter(|s| !is_logger(&ws, s, &loggers))
         .filter_map(|s| finding_for(&ws, s))
         .collect()
 }
 
-/// Statics handed to `log::set_logger`: the `log` crate requires a `&'static` logger.
-fn logger_statics<'a>(ws: &Workspace<'a>) -> HashSet<&'a str> {
-    ws.fns
-        .iter()
-        .filter(|f| f.info.body.sets_logger)
-        .flat_map(|f| f.info.body.static_like_paths.iter())
-        .filter_map(|p| p.last().map(String::as_str))
+/// Types with an `impl log::Log for T`: `log::set_logger` needs a `&'static` one, so a
+/// static of such a type is required plumbing, whatever the type is called.
+fn logger_types<'a>(ws: &Workspace<'a>) -> HashSet<&'a str> {
+    ws.index
+        .rust_files()
+        .flat_map(|f| ws.index.file(f).facts.impls.iter())
+        .filter(|i| i.trait_.as_ref().and_then(Ty::last_name) == Some("Log"))
+        .filter_map(|i| i.self_ty.last_name())
         .collect()
+}
+
+fn is_logger(ws: &Workspace<'_>, s: &StaticSite<'_>, loggers: &HashSet<&str>) -> bool {
+    let core = peel(&s.info.ty, &ws.env_for(s.site)).core;
+    core.last_name().is_some_and(|n| loggers.contains(n))
 }
 
 fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
@@ -46,10 +52,10 @@ fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
         return None;
     }
     let env = ws.env_for(s.site);
-    let form = describe_form(s);
+    let subject = describe_subject(s);
     let (level, message, help, defined_at) = match classify_static(s.info, &env) {
         Class::Managed(hit) => {
-            let (message, help) = managed_text(s, &form, &hit);
+            let (message, help) = managed_text(s, &subject, &hit);
             // Per-thread is still global, but one step removed: a warning by default.
             let level = if s.info.origin == StaticOrigin::ThreadLocal {
                 Level::Warning
@@ -59,7 +65,7 @@ fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
             (level, message, help, ws.type_def_site(&hit.name))
         }
         Class::Service(hit) => {
-            let (message, help) = service_text(s, &form, &hit);
+            let (message, help) = service_text(s, &subject, &hit);
             (Level::Warning, message, help, None)
         }
         Class::Registry(_) | Class::Harmless(_) => return None,
@@ -77,19 +83,18 @@ fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
     Some(finding)
 }
 
-fn managed_text(s: &StaticSite<'_>, form: &str, hit: &ManagedHit) -> (String, String) {
-    let name = &s.site.item.name;
+fn managed_text(s: &StaticSite<'_>, subject: &str, hit: &ManagedHit) -> (String, String) {
     let managed = &hit.name;
     let sharing = if s.info.origin == StaticOrigin::ThreadLocal {
         format!(
             "each thread gets one `{managed}` that every task scheduled on it shares, and async \
-             tasks move between threads, so users still share instances"
+             tasks move between threads"
         )
     } else {
         format!("every user and session shares this one `{managed}`")
     };
     let message = format!(
-        "{form} `{name}` holds a process-global `{managed}` (`{ty}`): {sharing}, so one user's \
+        "{subject} holds a process-global `{managed}` (`{ty}`): {sharing}, so one user's \
          state and events can reach another's, and callers depend on a hidden global instead \
          of the instance they were given",
         ty = s.info.ty.display(),
@@ -102,8 +107,7 @@ fn managed_text(s: &StaticSite<'_>, form: &str, hit: &ManagedHit) -> (String, St
     (message, help)
 }
 
-fn service_text(s: &StaticSite<'_>, form: &str, hit: &ServiceHit) -> (String, String) {
-    let name = &s.site.item.name;
+fn service_text(s: &StaticSite<'_>, subject: &str, hit: &ServiceHit) -> (String, String) {
     let what = hit.kind.describe();
     let why = match hit.kind {
         ServiceKind::RuntimeConfig => {
@@ -130,7 +134,7 @@ fn service_text(s: &StaticSite<'_>, form: &str, hit: &ServiceHit) -> (String, St
         ""
     };
     let message = format!(
-        "{form} `{name}` is a process-global {what} (`{ty}`){thread_note}: {why}",
+        "{subject} is a process-global {what} (`{ty}`){thread_note}: {why}",
         ty = s.info.ty.display(),
     );
     let help = if hit.kind == ServiceKind::RuntimeConfig {
@@ -146,8 +150,9 @@ fn service_text(s: &StaticSite<'_>, form: &str, hit: &ServiceHit) -> (String, St
     (message, help)
 }
 
-/// "static", "`thread_local!` static" …, with "in fn `f`" for fn-local ones.
-fn describe_form(s: &StaticSite<'_>) -> String {
+/// "Static `X`", "`thread_local!` static `X`" …, with "in fn `f`" for fn-local ones.
+fn describe_subject(s: &StaticSite<'_>) -> String {
+    let name = &s.site.item.name;
     let kind = match s.info.origin {
         StaticOrigin::Static if s.info.mutable => "`static mut`",
         StaticOrigin::Static | StaticOrigin::TaskLocal => "static",
@@ -160,8 +165,8 @@ fn describe_form(s: &StaticSite<'_>) -> String {
         _ => None,
     });
     match enclosing_fn {
-        Some(f) if s.site.item.in_fn_body => capitalize(&format!("{kind} in fn `{f}`")),
-        _ => capitalize(kind),
+        Some(f) if s.site.item.in_fn_body => capitalize(&format!("{kind} `{name}` in fn `{f}`")),
+        _ => capitalize(&format!("{kind} `{name}`")),
     }
 }
 
@@ -264,16 +269,20 @@ mod tests {
     }
 
     #[test]
-    fn loggers_handed_to_set_logger_are_allowed() {
-        let mut init = fn_item("init", &[], None);
+    fn loggers_are_allowed_but_not_what_else_the_logger_setup_touches() {
+        let mut init = fn_item("main", &[], None);
         fn_info(&mut init).body.sets_logger = true;
-        fn_info(&mut init).body.static_like_paths = vec![vec!["LOGGER".into()]];
-        let got = with(vec![
+        fn_info(&mut init).body.static_like_paths =
+            vec![vec!["LOGGER".into()], vec!["FALLBACK".into()]];
+        let mut f = facts(vec![
             struct_item("LogHub"),
             static_item("LOGGER", "LogHub"),
+            static_item("FALLBACK", "Lazy<WebSocketManager>"),
+            manager(),
             init,
         ]);
-        assert_eq!(got, []);
+        f.impls.push(impl_block("LogHub", Some("log::Log")));
+        assert_eq!(run(check, f), found("FALLBACK", Error));
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! from hand-made items, so rule logic is tested without the extraction pipeline.
 
 use crate::facts::{
-    Attrs, BodySummary, FileFacts, FnInfo, ImplCtx, Item, ItemDetail, ItemKind, MacroRegistry,
-    Param, Receiver, ScopeSeg, StaticInfo, StaticOrigin, Ty, UseKind, UseLeaf, Vis,
+    Attrs, BodySummary, FileFacts, FnInfo, ImplBlock, ImplCtx, Item, ItemDetail, ItemKind,
+    MacroRegistry, Param, Receiver, ScopeSeg, StaticInfo, StaticOrigin, Ty, UseKind, UseLeaf, Vis,
 };
 use crate::index::{Crate, CrateId, CrateKind, FileRole, Index, IndexedFile, Module, ModuleId};
 use crate::source::{FileId, SourceFile, Span};
@@ -184,6 +184,18 @@ pub fn use_leaf(path: &str) -> UseLeaf {
         in_test: false,
         cfg_gated: false,
         in_group: false,
+    }
+}
+
+/// `impl [trait_ for] self_ty {}` at module level.
+pub fn impl_block(self_ty: &str, trait_: Option<&str>) -> ImplBlock {
+    ImplBlock {
+        scope: Vec::new(),
+        self_ty: ty(self_ty),
+        trait_: trait_.map(ty),
+        span: Span::default(),
+        in_test: false,
+        fns: Vec::new(),
     }
 }
 
