@@ -589,6 +589,10 @@ pub trait TypeEnv {
     fn alias(&self, _qualified: &[String]) -> Option<Ty> {
         None
     }
+    /// The field types when the path names a workspace struct.
+    fn fields(&self, _qualified: &[String]) -> Option<Vec<Ty>> {
+        None
+    }
 }
 
 /// An environment that only knows managed-name patterns: every match is a workspace type.
@@ -732,11 +736,12 @@ fn classify_depth(ty: &Ty, writable: bool, env: &dyn TypeEnv, depth: usize) -> C
                 .iter()
                 .map(|t| classify_depth(t, writable, env, depth + 1)),
         ),
+        // An array or slice has a fixed length: its elements may change, it never grows.
         Ty::Slice(elem) => registry(
             "[_]".to_string(),
             None,
             Some((**elem).clone()),
-            writable,
+            false,
             true,
             env,
             depth,
@@ -824,6 +829,9 @@ fn classify_path(
         return Class::Harmless(Harmless::ReadOnly);
     }
     if let Some(kind) = service_kind(krate, name, args) {
+        if kind == ServiceKind::Cache && is_data_memo(&q, env, depth) {
+            return Class::Harmless(Harmless::Data);
+        }
         return Class::Service(ServiceHit { kind, ty: core });
     }
     if is_config_name(name) {
@@ -840,6 +848,21 @@ fn classify_path(
         return Class::Harmless(reason);
     }
     Class::Harmless(Harmless::Unclassified)
+}
+
+/// A workspace `*Cache` struct that memoises data (`struct Cache { last_value: Option<f32>,
+/// at: Instant }`, a list of fetched keys): no keyed collection, no service inside.
+fn is_data_memo(q: &[String], env: &dyn TypeEnv, depth: usize) -> bool {
+    let Some(fields) = env.fields(q) else {
+        return false;
+    };
+    fields
+        .iter()
+        .all(|f| match classify_depth(f, false, env, depth + 1) {
+            Class::Managed(_) | Class::Service(_) => false,
+            Class::Registry(r) => r.key.is_none() && r.holds == Holds::Data,
+            Class::Harmless(_) => true,
+        })
 }
 
 /// A registry of `value`s keyed by `key`. Sequences of scalars or strings are buffers

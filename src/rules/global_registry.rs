@@ -167,7 +167,7 @@ const REGISTRATION_HELP: &str = "register implementations explicitly where the a
 
 fn collected_registry_findings<'a>(ws: &'a Workspace<'a>) -> impl Iterator<Item = Finding> + 'a {
     let index = ws.index;
-    index.rust_files().flat_map(move |file| {
+    ws.files.iter().flat_map(move |&file| {
         let f = index.file(file);
         let test_file = f.in_test
             || matches!(f.role, FileRole::Module { krate, .. } if index.krate(krate).is_test);

@@ -28,9 +28,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 /// Types with an `impl log::Log for T`: `log::set_logger` needs a `&'static` one, so a
 /// static of such a type is required plumbing, whatever the type is called.
 fn logger_types<'a>(ws: &Workspace<'a>) -> HashSet<&'a str> {
-    ws.index
-        .rust_files()
-        .flat_map(|f| ws.index.file(f).facts.impls.iter())
+    ws.files
+        .iter()
+        .flat_map(|f| ws.index.file(*f).facts.impls.iter())
         .filter(|i| i.trait_.as_ref().and_then(Ty::last_name) == Some("Log"))
         .filter_map(|i| i.self_ty.last_name())
         .collect()

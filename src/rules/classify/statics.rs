@@ -7,7 +7,9 @@
 
 use super::{ManagedOrigin, TypeEnv};
 use crate::config::{glob_match, Config};
-use crate::facts::{FnInfo, Item, ItemDetail, ItemKind, ScopeSeg, StaticInfo, Ty, UseKind};
+use crate::facts::{
+    FnInfo, Item, ItemDetail, ItemKind, ScopeSeg, StaticInfo, StructInfo, Ty, UseKind,
+};
 use crate::index::{FileRole, Index, Resolution, Target, UseId};
 use crate::source::FileId;
 use std::collections::{HashMap, HashSet};
@@ -39,6 +41,8 @@ pub struct FnSite<'a> {
 pub struct Workspace<'a> {
     pub index: &'a Index,
     pub config: &'a Config,
+    /// The Rust files, each analysed path once.
+    pub files: Vec<FileId>,
     /// Every static outside test code (unless tests are included).
     pub statics: Vec<StaticSite<'a>>,
     /// Every fn outside test code (unless tests are included).
@@ -48,6 +52,8 @@ pub struct Workspace<'a> {
     type_names: HashSet<&'a str>,
     /// Type aliases by name: (file, aliased type).
     aliases: HashMap<&'a str, Vec<(FileId, &'a Ty)>>,
+    /// Structs by name: (file, fields).
+    structs: HashMap<&'a str, Vec<(FileId, &'a StructInfo)>>,
     /// First segments that name something in the workspace: crate and module names.
     workspace_roots: HashSet<&'a str>,
     /// Names of concept members and canonical types, and the concepts' name globs.
@@ -63,6 +69,10 @@ impl<'a> Workspace<'a> {
         let mut fns = Vec::new();
         let mut type_names = HashSet::new();
         let mut aliases: HashMap<&str, Vec<(FileId, &Ty)>> = HashMap::new();
+        let mut structs: HashMap<&str, Vec<(FileId, &StructInfo)>> = HashMap::new();
+        // A file shared by two crates (a bin and a lib over one `src/`) is one set of items.
+        let mut seen_paths = HashSet::new();
+        let mut files = Vec::new();
         let mut workspace_roots: HashSet<&str> = ["crate", "self", "super", "Self"].into();
         for krate in &index.crates {
             workspace_roots.insert(krate.name.as_str());
@@ -71,6 +81,10 @@ impl<'a> Workspace<'a> {
             workspace_roots.extend(module.path.iter().map(String::as_str));
         }
         for file in index.rust_files() {
+            if !seen_paths.insert(index.file(file).source.path.as_path()) {
+                continue;
+            }
+            files.push(file);
             for (item_index, item) in index.file(file).facts.items.iter().enumerate() {
                 let site = Site {
                     file,
@@ -83,8 +97,14 @@ impl<'a> Workspace<'a> {
                 if item.kind == ItemKind::Mod {
                     workspace_roots.insert(item.name.as_str());
                 }
-                if let ItemDetail::TypeAlias(ty) = &item.detail {
-                    aliases.entry(&item.name).or_default().push((file, ty));
+                match &item.detail {
+                    ItemDetail::TypeAlias(ty) => {
+                        aliases.entry(&item.name).or_default().push((file, ty));
+                    }
+                    ItemDetail::Struct(info) => {
+                        structs.entry(&item.name).or_default().push((file, info));
+                    }
+                    _ => {}
                 }
                 if is_test(index, site) && !config.include_tests {
                     continue;
@@ -129,11 +149,13 @@ impl<'a> Workspace<'a> {
         Workspace {
             index,
             config,
+            files,
             statics,
             fns,
             statics_by_name,
             type_names,
             aliases,
+            structs,
             workspace_roots,
             concept_names,
             concept_globs,
@@ -324,6 +346,17 @@ pub struct IndexEnv<'a> {
     scope: &'a [ScopeSeg],
 }
 
+impl IndexEnv<'_> {
+    /// Of several same-named definitions, the one in this file, else the first.
+    fn nearest<'t, T>(&self, candidates: &'t [(FileId, T)]) -> Option<&'t T> {
+        candidates
+            .iter()
+            .find(|(f, _)| *f == self.file)
+            .or_else(|| candidates.first())
+            .map(|(_, t)| t)
+    }
+}
+
 impl TypeEnv for IndexEnv<'_> {
     fn qualify(&self, written: &[String]) -> Vec<String> {
         let Some(first) = written.first() else {
@@ -390,10 +423,15 @@ impl TypeEnv for IndexEnv<'_> {
             return None;
         }
         let candidates = self.ws.aliases.get(qualified.last()?.as_str())?;
-        candidates
-            .iter()
-            .find(|(f, _)| *f == self.file)
-            .or_else(|| candidates.first())
-            .map(|(_, ty)| (*ty).clone())
+        self.nearest(candidates).map(|ty| (*ty).clone())
+    }
+
+    fn fields(&self, qualified: &[String]) -> Option<Vec<Ty>> {
+        if self.ws.is_external_path(qualified) {
+            return None;
+        }
+        let candidates = self.ws.structs.get(qualified.last()?.as_str())?;
+        self.nearest(candidates)
+            .map(|info| info.fields.iter().map(|f| f.ty.clone()).collect())
     }
 }

@@ -55,6 +55,28 @@ impl TypeEnv for FakeEnv {
             .find(|(n, _)| *n == name)
             .map(|(_, t)| ty(t))
     }
+    fn fields(&self, q: &[String]) -> Option<Vec<Ty>> {
+        match q.last()?.as_str() {
+            "Cache" => Some(vec![
+                ty("Option<CpuSample>"),
+                ty("Option<f32>"),
+                ty("Option<Instant>"),
+            ]),
+            "KeyCache" => Some(vec![ty("Vec<PublicKey>"), ty("Option<DateTime<Utc>>")]),
+            "TokenCache" => Some(vec![ty("HashMap<UserId, Token>")]),
+            "ClientCache" => Some(vec![ty("reqwest::Client"), ty("Instant")]),
+            _ => None,
+        }
+    }
+}
+
+fn fake(aliases: Vec<(&'static str, &'static str)>) -> FakeEnv {
+    FakeEnv {
+        uses: vec![],
+        aliases,
+        workspace_types: vec!["WebSocketManager"],
+        concept: vec![],
+    }
 }
 
 fn class(text: &str) -> Class {
@@ -259,6 +281,21 @@ fn constants_and_plumbing_are_harmless() {
 }
 
 #[test]
+fn a_cache_struct_that_memoises_data_is_data() {
+    let env = fake(vec![]);
+    let c = |t: &str| classify(&ty(t), false, &env);
+    assert_eq!(c("Mutex<Cache>"), Class::Harmless(Harmless::Data));
+    assert_eq!(
+        c("LazyLock<Mutex<KeyCache>>"),
+        Class::Harmless(Harmless::Data)
+    );
+    assert!(matches!(c("Lazy<TokenCache>"), Class::Service(_)));
+    assert!(matches!(c("Lazy<ClientCache>"), Class::Service(_)));
+    // no struct known: a cache service
+    assert!(matches!(c("Lazy<SessionCache>"), Class::Service(_)));
+}
+
+#[test]
 fn a_user_type_named_lazy_is_not_a_wrapper() {
     // `struct Lazy;` holding nothing generic: not the once_cell wrapper, not a finding.
     assert_harmless("Lazy");
@@ -321,6 +358,11 @@ fn immutable_tables_do_not_grow() {
 fn static_mut_collections_grow() {
     match classify(&ty("Vec<Job>"), true, &env()) {
         Class::Registry(r) => assert!(r.grows),
+        other => panic!("{other:?}"),
+    }
+    // an FFI table in a `static mut` array can change, but never gains entries
+    match classify(&ty("[CONF_PARSER; 4]"), true, &env()) {
+        Class::Registry(r) => assert!(!r.grows),
         other => panic!("{other:?}"),
     }
     // ... but a `static mut` byte buffer is data.
