@@ -7,7 +7,7 @@
 //! filled from `#[ctor]` fns). Error when keyed per user/session/connection and holding
 //! managed instances, warning otherwise.
 
-use super::classify::statics::{StaticSite, Workspace};
+use super::classify::statics::{subject, StaticSite, Workspace};
 use super::classify::{
     classify_static, init_from_link_registry, is_user_keyed, Class, Holds, RegistryInfo,
 };
@@ -101,9 +101,8 @@ fn static_finding(
     };
     let why = why_text(&reg, user_keyed);
     let message = format!(
-        "{form} `{name}` is a process-global `{collection}` that {contents} and {how}: {why}",
-        form = form(s),
-        name = item.name,
+        "{subject} is a process-global `{collection}` that {contents} and {how}: {why}",
+        subject = subject(s),
         collection = reg.collection,
         contents = contents(&reg),
     );
@@ -195,16 +194,6 @@ fn collected_registry_finding(ws: &Workspace<'_>, file: FileId, r: &MacroRegistr
     Finding::new(ID, Level::Warning, file, r.span, message)
         .help(REGISTRATION_HELP)
         .item_path(format!("{module}::{}!({ty})", r.macro_path))
-}
-
-fn form(s: &StaticSite<'_>) -> &'static str {
-    match s.info.origin {
-        StaticOrigin::Static if s.info.mutable => "`static mut`",
-        StaticOrigin::LazyStatic => "`lazy_static!` static",
-        StaticOrigin::ThreadLocal => "`thread_local!` static",
-        StaticOrigin::MacroGenerated => "Macro-generated static",
-        StaticOrigin::Static | StaticOrigin::TaskLocal => "Static",
-    }
 }
 
 /// "maps `UserId` to `Arc<WebSocketManager>`" / "holds `Sender<Event>` values".

@@ -6,7 +6,7 @@
 //! warning. Collections belong to `global-registry`, so one static gives at most one of
 //! the two findings.
 
-use super::classify::statics::{StaticSite, Workspace};
+use super::classify::statics::{subject, StaticSite, Workspace};
 use super::classify::{classify_static, peel, Class, ManagedHit, ServiceHit, ServiceKind};
 use super::RuleCtx;
 use crate::facts::{StaticOrigin, Ty};
@@ -52,7 +52,7 @@ fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
         return None;
     }
     let env = ws.env_for(s.site);
-    let subject = describe_subject(s);
+    let subject = subject(s);
     let (level, message, help, defined_at) = match classify_static(s.info, &env) {
         Class::Managed(hit) => {
             let (message, help) = managed_text(s, &subject, &hit);
@@ -148,34 +148,6 @@ fn service_text(s: &StaticSite<'_>, subject: &str, hit: &ServiceHit) -> (String,
             .to_string()
     };
     (message, help)
-}
-
-/// "Static `X`", "`thread_local!` static `X`" …, with "in fn `f`" for fn-local ones.
-fn describe_subject(s: &StaticSite<'_>) -> String {
-    let name = &s.site.item.name;
-    let kind = match s.info.origin {
-        StaticOrigin::Static if s.info.mutable => "`static mut`",
-        StaticOrigin::Static | StaticOrigin::TaskLocal => "static",
-        StaticOrigin::LazyStatic => "`lazy_static!` static",
-        StaticOrigin::ThreadLocal => "`thread_local!` static",
-        StaticOrigin::MacroGenerated => "macro-generated static",
-    };
-    let enclosing_fn = s.site.item.scope.iter().rev().find_map(|seg| match seg {
-        crate::facts::ScopeSeg::Fn(f) => Some(f.as_str()),
-        _ => None,
-    });
-    match enclosing_fn {
-        Some(f) if s.site.item.in_fn_body => capitalize(&format!("{kind} `{name}` in fn `{f}`")),
-        _ => capitalize(&format!("{kind} `{name}`")),
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use super::{ManagedOrigin, TypeEnv};
 use crate::config::{glob_match, Config};
 use crate::facts::{
-    FnInfo, Item, ItemDetail, ItemKind, ScopeSeg, StaticInfo, StructInfo, Ty, UseKind,
+    FnInfo, Item, ItemDetail, ItemKind, ScopeSeg, StaticInfo, StaticOrigin, StructInfo, Ty, UseKind,
 };
 use crate::index::{FileRole, Index, Resolution, Target, UseId};
 use crate::source::FileId;
@@ -305,6 +305,34 @@ impl<'a> Workspace<'a> {
     }
 }
 
+/// "Static `X`", "`thread_local!` static `X`" …, with "in fn `f`" for fn-local ones.
+pub fn subject(s: &StaticSite<'_>) -> String {
+    let name = &s.site.item.name;
+    let kind = match s.info.origin {
+        StaticOrigin::Static if s.info.mutable => "`static mut`",
+        StaticOrigin::Static | StaticOrigin::TaskLocal => "static",
+        StaticOrigin::LazyStatic => "`lazy_static!` static",
+        StaticOrigin::ThreadLocal => "`thread_local!` static",
+        StaticOrigin::MacroGenerated => "macro-generated static",
+    };
+    let enclosing_fn = s.site.item.scope.iter().rev().find_map(|seg| match seg {
+        ScopeSeg::Fn(f) => Some(f.as_str()),
+        _ => None,
+    });
+    match enclosing_fn {
+        Some(f) if s.site.item.in_fn_body => capitalize(&format!("{kind} `{name}` in fn `{f}`")),
+        _ => capitalize(&format!("{kind} `{name}`")),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Is this item test code?
 fn is_test(index: &Index, site: Site<'_>) -> bool {
     let file = index.file(site.file);
@@ -433,5 +461,24 @@ impl TypeEnv for IndexEnv<'_> {
         let candidates = self.ws.structs.get(qualified.last()?.as_str())?;
         self.nearest(candidates)
             .map(|info| info.fields.iter().map(|f| f.ty.clone()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible_from;
+    use crate::facts::ScopeSeg::{Fn, Impl, Mod};
+
+    #[test]
+    fn uses_reach_fn_bodies_but_not_child_modules() {
+        assert!(visible_from(&[], &[]));
+        assert!(visible_from(&[], &[Fn("f".into())]));
+        assert!(visible_from(&[], &[Impl("T".into()), Fn("f".into())]));
+        assert!(!visible_from(&[], &[Mod("inner".into())]));
+        assert!(visible_from(
+            &[Mod("m".into())],
+            &[Mod("m".into()), Fn("f".into())]
+        ));
+        assert!(!visible_from(&[Fn("f".into())], &[]));
     }
 }

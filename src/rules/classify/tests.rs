@@ -528,3 +528,10 @@ fn peel_reports_wrappers_and_writability() {
     let p = peel(&ty("OnceLock<Arc<WebSocketManager>>"), &env());
     assert!(!p.writable);
 }
+
+#[test]
+fn link_crates_are_matched_at_word_starts() {
+    assert!(mentions_path("inventory::iter::<P>", "inventory::"));
+    assert!(mentions_path("x(inventory::iter)", "inventory::"));
+    assert!(!mentions_path("my_inventory::iter", "inventory::"));
+}
