@@ -379,6 +379,30 @@ mod tests {
     }
 
     #[test]
+    fn concept_members_and_their_context_type() {
+        let config = concept_config(&["WsConn"], Some("crate::auth::Principal"));
+        let items = || {
+            vec![
+                struct_item("WsConn"),
+                static_item("CONN", "Lazy<WsConn>"),
+                reading("conn", &[], "&'static WsConn", &["CONN"]),
+                reading(
+                    "conn_for",
+                    &[("who", "&Principal")],
+                    "&'static WsConn",
+                    &["CONN"],
+                ),
+            ]
+        };
+        assert_eq!(
+            run_with(check, facts(items()), config),
+            [("conn".to_string(), Error)]
+        );
+        // without the concept, `WsConn` is nobody's managed type
+        assert_eq!(with(items()), []);
+    }
+
+    #[test]
     fn fn_local_statics_of_other_fns_are_invisible() {
         let other = inside_fn(
             static_item("INSTANCE", "OnceLock<WebSocketManager>"),

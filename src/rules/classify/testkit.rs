@@ -265,8 +265,35 @@ pub fn facts(items: Vec<Item>) -> FileFacts {
 
 /// Run one rule over `facts` with the default config; findings as `(item name, level)`.
 pub fn run(check: crate::rules::RuleFn, facts: FileFacts) -> Vec<(String, crate::finding::Level)> {
+    run_with(check, facts, crate::config::Config::default())
+}
+
+/// A config with one concept named by `names` globs, per user when `context` is given.
+pub fn concept_config(names: &[&str], context: Option<&str>) -> crate::config::Config {
+    use crate::config::{Concept, Spanned};
+    let spanned = |s: &str| Spanned::new(s.to_string(), Span::default());
+    crate::config::Config {
+        concepts: vec![Concept {
+            name: spanned("test-concept"),
+            canonical: None,
+            names: names.iter().map(|n| spanned(n)).collect(),
+            aliases: Vec::new(),
+            deprecated: Vec::new(),
+            factories: Vec::new(),
+            shims: Vec::new(),
+            context: context.map(spanned),
+        }],
+        ..crate::config::Config::default()
+    }
+}
+
+/// [`run`] with a given config.
+pub fn run_with(
+    check: crate::rules::RuleFn,
+    facts: FileFacts,
+    config: crate::config::Config,
+) -> Vec<(String, crate::finding::Level)> {
     let index = index(facts);
-    let config = crate::config::Config::default();
     let ctx = crate::rules::RuleCtx {
         index: &index,
         config: &config,
