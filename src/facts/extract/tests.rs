@@ -257,6 +257,19 @@ fn static_inside_an_impl_fn_body() {
 }
 
 #[test]
+fn fns_nested_in_associated_fns_are_not_associated() {
+    let f = facts("impl X { fn a() { fn helper() { X::new(); } } }");
+    assert!(fn_info(item(&f, "a")).impl_of.is_some());
+    let helper = item(&f, "helper");
+    assert!(fn_info(helper).impl_of.is_none());
+    assert_eq!(
+        helper.scope,
+        [ScopeSeg::Impl("X".into()), ScopeSeg::Fn("a".into())]
+    );
+    assert_eq!(f.impls[0].fns, ["a"]);
+}
+
+#[test]
 fn items_in_modules_fns_closures_blocks_and_initializers() {
     let text = r#"
         mod outer {
