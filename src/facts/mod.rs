@@ -5,7 +5,9 @@
 //! byte ranges into the file's original text; all scopes are relative to the file's own
 //! module (the index prefixes them with the module path once the module tree is known).
 
+mod depth;
 pub mod extract;
+pub mod lex;
 pub mod macros;
 pub mod suppressions;
 
@@ -404,12 +406,12 @@ pub struct UseLeaf {
     /// `as Name` (or `_` for `as _`).
     pub rename: Option<String>,
     /// The span of this leaf within the tree: from its first *own* segment (after the
-    /// group brace it sits in, or the tree start) to the end of its rename.
+    /// group brace it sits in, or the tree start) to the end of its rename. Outside a group
+    /// this is the tree root up to and including the leaf (after a leading `::`): the text a
+    /// fix rewrites when the leaf is the only one in the tree.
     pub leaf_span: Span,
     /// The whole `use ..;` item (for whole-line fixes).
     pub item_span: Span,
-    /// Span of the tree root up to and including the leaf: the text a fix rewrites when the
-    /// leaf is the only one in the tree; equal to `leaf_span` inside a group.
     pub attrs: Attrs,
     pub in_test: bool,
     pub cfg_gated: bool,
