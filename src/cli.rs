@@ -1,7 +1,412 @@
 //! Command-line interface: clap definitions and subcommands. `main.rs` only calls [`run`].
+//!
+//! Exit status (computed from the full list of findings, never a shown subset):
+//! - `0`: no active finding at level `error` (nor `warning` under `--deny-warnings`),
+//!   or `--exit-zero`, or `--write-baseline`;
+//! - `1`: at least one such finding;
+//! - `2`: the tool could not do its job (bad arguments, no workspace, bad config, an output
+//!   file that cannot be written). Suppressed and baselined findings never count.
+
+mod explain;
+mod init;
+
+use crate::finding::Level;
+use crate::report::{self, Format, RenderOptions};
+use crate::{Options, Outcome};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_TOOL_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-ssot",
+    bin_name = "cargo ssot",
+    version,
+    about = "Find single-source-of-truth violations in a Rust workspace, without building it",
+    long_about = "Find single-source-of-truth violations in a Rust workspace: singleton managers, \
+global registries, duplicate manager types, non-canonical import paths, construction that \
+bypasses the factory. Nothing is compiled or executed.\n\n\
+Without a subcommand, runs `check` on the workspace around the current directory.",
+    after_help = "Exit status: 0 clean, 1 findings at a failing level, 2 the tool could not run.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Options of `check` (the default subcommand).
+    #[command(flatten)]
+    check: CheckOptions,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyse the workspace and report findings (the default).
+    Check(CheckArgs),
+    /// List every rule with its default level and what it finds.
+    Rules,
+    /// Explain a rule: what it finds, why that matters, an example and the fix.
+    Explain {
+        /// Rule id, with or without the `ssot::` prefix.
+        rule: String,
+    },
+    /// Write a commented starter `ssot.toml` with the managed types found as concepts.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Report only findings in files under these paths (the whole workspace is still
+    /// analysed, so cross-file rules see everything). A single directory that holds whole
+    /// workspaces is analysed itself instead (paths in the report are relative to it).
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    options: CheckOptions,
+}
+
+#[derive(Debug, Clone, Args)]
+struct CheckOptions {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Reserved: `json` will select the cargo-json format (one cargo message per line) for
+    /// rust-analyzer.
+    #[arg(long, value_name = "FMT", hide = true)]
+    message_format: Option<String>,
+    /// Write the report to FILE instead of stdout (its directory must exist).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// When to color the output; `auto` honours NO_COLOR and whether the output is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Use this config file instead of `ssot.toml` / `[workspace.metadata.ssot]`.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Report only findings that exceed this baseline, and its entries that no longer match.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE as the baseline (exit status 0 unless the tool fails).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Show suppressed and baselined findings too (marked; they still do not count).
+    #[arg(long)]
+    include_suppressed: bool,
+    /// Exit 0 even when there are findings (report-only runs).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Exit 1 on warnings too, not only on errors.
+    #[arg(long, short = 'D')]
+    deny_warnings: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Print how long analysis and reporting took, to stderr.
+    #[arg(long)]
+    timings: bool,
+    /// Leave out the summary after the findings.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Overwrite an existing `ssot.toml`.
+    #[arg(long)]
+    force: bool,
+    /// Print the config instead of writing it.
+    #[arg(long)]
+    stdout: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to color a stream that is (or is not) a terminal.
+    fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            // https://no-color.org: a non-empty NO_COLOR turns colors off by default.
+            ColorChoice::Auto => {
+                is_terminal && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty())
+            }
+        }
+    }
+}
 
 /// Run the CLI with the process arguments; returns the exit code (0 clean, 1 findings, 2 error).
-pub fn run(args: Vec<std::ffi::OsString>) -> i32 {
-    let _ = args;
-    2
+pub fn run(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(strip_cargo_subcommand(args)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are not errors; usage errors exit 2 (not clap's code).
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_TOOL_ERROR
+            } else {
+                EXIT_CLEAN
+            };
+        }
+    };
+    let color = match &cli.command {
+        Some(Command::Check(args)) => args.options.color,
+        _ => cli.check.color,
+    };
+    let result = match cli.command {
+        None => check(&[], &cli.check),
+        Some(Command::Check(args)) => check(&args.paths, &args.options),
+        Some(Command::Rules) => explain::list_rules(&mut std::io::stdout().lock()),
+        Some(Command::Explain { rule }) => explain::explain(&rule, &mut std::io::stdout().lock()),
+        Some(Command::Init(args)) => init::run(&current_dir_or_dot(), args.force, args.stdout),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            print_tool_error(&report, color);
+            EXIT_TOOL_ERROR
+        }
+    }
+}
+
+/// `cargo ssot …` runs `cargo-ssot ssot …`: drop that `ssot` so both spellings parse alike.
+fn strip_cargo_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_some_and(|a| a == "ssot") {
+        args.remove(1);
+    }
+    args
+}
+
+fn current_dir_or_dot() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+fn print_tool_error(report: &miette::Report, color: ColorChoice) {
+    let handler = report::human::handler(color.enabled(std::io::stderr().is_terminal()));
+    let mut text = String::new();
+    if handler.render_report(&mut text, report.as_ref()).is_err() {
+        text = format!("error: {report}");
+    }
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
+    if let Some(fmt) = &opts.message_format {
+        // Reserved for cargo-json (`--message-format json`), which comes with its format.
+        miette::bail!("--message-format {fmt} is not supported yet; use --format json");
+    }
+    if opts.write_baseline.is_some() && !paths.is_empty() {
+        // A baseline written from a narrowed report would drop every other file's allowance.
+        miette::bail!(
+            "--write-baseline records the whole workspace; run it without PATH arguments"
+        );
+    }
+    if opts.write_baseline.is_some() {
+        // TODO(config branch): remove once `filter::baseline::write_baseline` is wired below.
+        miette::bail!("--write-baseline is not available in this build yet");
+    }
+    let cwd = current_dir_or_dot();
+    for p in paths {
+        if !cwd.join(p).exists() {
+            miette::bail!("path `{}` does not exist", p.display());
+        }
+    }
+    let (start_dir, report_paths) = start_and_report_paths(&cwd, paths);
+    let options = Options {
+        start_dir,
+        report_paths,
+        config_path: opts.config.clone(),
+        baseline: opts.baseline.clone(),
+        // Always kept so summaries can count them; reports show them only when asked.
+        include_suppressed: true,
+        threads: opts.threads.map(usize::from),
+    };
+    let started = Instant::now();
+    let outcome = crate::analyze(&options)?;
+    let analysed = started.elapsed();
+
+    let render_options = RenderOptions {
+        include_suppressed: opts.include_suppressed,
+        quiet: opts.quiet,
+        color: false,
+    };
+    write_report(&outcome, opts, render_options)?;
+    if opts.timings {
+        eprintln!(
+            "ssot: timings: analysis {:.1} ms, report {:.1} ms",
+            analysed.as_secs_f64() * 1e3,
+            (started.elapsed() - analysed).as_secs_f64() * 1e3
+        );
+    }
+
+    if let Some(path) = &opts.write_baseline {
+        // TODO(config branch): once it is merged, replace this with
+        //   crate::filter::baseline::write_baseline(path, &outcome.findings, &outcome.index)?;
+        // (the outcome keeps suppressed findings, which the writer expects) and drop the
+        // early refusal at the top of `check`.
+        let _ = path;
+    }
+    Ok(exit_code(&outcome, opts))
+}
+
+/// Where to start the analysis and which findings to report. Normally the workspace around
+/// the current directory is analysed and `paths` only narrow the report. A single directory
+/// that holds whole workspaces (`check fixtures/legacy-chat-server`, `check .` at a root) is
+/// analysed instead, everything in it reported, paths relative to it.
+fn start_and_report_paths(cwd: &Path, paths: &[PathBuf]) -> (PathBuf, Vec<PathBuf>) {
+    if let [single] = paths {
+        let dir = cwd.join(single);
+        if dir.is_dir() && holds_whole_workspaces(&dir) {
+            return (dir, Vec::new());
+        }
+    }
+    (cwd.to_path_buf(), paths.to_vec())
+}
+
+/// Every workspace found from `dir` has its root at or below `dir`.
+fn holds_whole_workspaces(dir: &Path) -> bool {
+    let Ok(dir) = dir.canonicalize() else {
+        return false;
+    };
+    let Ok(discovery) = crate::workspace::discover::discover(&dir) else {
+        return false;
+    };
+    !discovery.workspace_roots.is_empty()
+        && discovery
+            .workspace_roots
+            .iter()
+            .all(|root| root.canonicalize().is_ok_and(|root| root.starts_with(&dir)))
+}
+
+fn write_report(
+    outcome: &Outcome,
+    opts: &CheckOptions,
+    mut render_options: RenderOptions,
+) -> miette::Result<()> {
+    match &opts.output {
+        Some(path) => {
+            render_options.color = opts.color.enabled(false);
+            let mut file = std::fs::File::create(path).map_err(|e| {
+                miette::miette!("cannot write the report to `{}`: {e}", path.display())
+            })?;
+            render_to(outcome, opts.format, &render_options, &mut file, path)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            render_options.color = opts.color.enabled(stdout.is_terminal());
+            let mut lock = stdout.lock();
+            render_to(
+                outcome,
+                opts.format,
+                &render_options,
+                &mut lock,
+                Path::new("<stdout>"),
+            )
+        }
+    }
+}
+
+fn render_to(
+    outcome: &Outcome,
+    format: Format,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+    shown_as: &Path,
+) -> miette::Result<()> {
+    let mut buffered = std::io::BufWriter::new(out);
+    match report::render(format, outcome, options, &mut buffered).and_then(|()| buffered.flush()) {
+        // `cargo ssot | head`: the reader has seen enough; the exit status still counts.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(miette::miette!(
+            "cannot write the report to `{}`: {e}",
+            shown_as.display()
+        )),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// See the module docs for the exit-status contract.
+fn exit_code(outcome: &Outcome, opts: &CheckOptions) -> i32 {
+    if opts.exit_zero || opts.write_baseline.is_some() {
+        return EXIT_CLEAN;
+    }
+    let failing = outcome
+        .active()
+        .any(|f| f.level == Level::Error || (opts.deny_warnings && f.level == Level::Warning));
+    if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        Cli::try_parse_from(strip_cargo_subcommand(args))
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn cargo_and_direct_invocations_parse_alike() {
+        let direct = parse(&["cargo-ssot", "check", "src", "--format", "json"]).expect("parses");
+        let cargo = parse(&["cargo-ssot", "ssot", "check", "src", "--format", "json"]).expect("ok");
+        assert_eq!(format!("{direct:?}"), format!("{cargo:?}"));
+    }
+
+    #[test]
+    fn no_subcommand_means_check_with_top_level_options() {
+        let cli = parse(&["cargo-ssot", "ssot", "--format", "short", "-q"]).expect("parses");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.check.format, Format::Short);
+        assert!(cli.check.quiet);
+    }
+
+    #[test]
+    fn usage_errors_are_errors() {
+        let e = parse(&["cargo-ssot", "nope"]).expect_err("unknown subcommand");
+        assert!(e.use_stderr());
+        let e = parse(&["cargo-ssot", "check", "--threads", "0"]).expect_err("zero threads");
+        assert!(e.use_stderr());
+        assert!(!parse(&["cargo-ssot", "--version"])
+            .expect_err("version")
+            .use_stderr());
+    }
+
+    #[test]
+    fn warnings_fail_only_when_denied() {
+        let mut outcome = report::test_support::outcome();
+        let cli = parse(&["cargo-ssot"]).expect("parses");
+        let mut opts = cli.check;
+        assert_eq!(exit_code(&outcome, &opts), EXIT_FINDINGS);
+        opts.exit_zero = true;
+        assert_eq!(exit_code(&outcome, &opts), EXIT_CLEAN);
+        opts.exit_zero = false;
+        for f in &mut outcome.findings {
+            f.level = Level::Warning;
+        }
+        assert_eq!(exit_code(&outcome, &opts), EXIT_CLEAN);
+        opts.deny_warnings = true;
+        assert_eq!(exit_code(&outcome, &opts), EXIT_FINDINGS);
+        // a suppressed finding never counts
+        outcome.findings.retain(|f| f.suppressed.is_some());
+        assert_eq!(exit_code(&outcome, &opts), EXIT_CLEAN);
+    }
 }
