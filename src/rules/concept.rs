@@ -242,7 +242,11 @@ pub fn is_test_code(
         return true;
     }
     if let FileRole::Module { krate, .. } = f.role {
-        if index.crates.get(krate.0 as usize).is_some_and(|c| c.is_test) {
+        if index
+            .crates
+            .get(krate.0 as usize)
+            .is_some_and(|c| c.is_test)
+        {
             return true;
         }
     }
@@ -330,7 +334,8 @@ pub fn def_path_visible(index: &Index, d: DefId, from: ModuleId) -> bool {
         // Fn-local items and associated items have no module path.
         return false;
     }
-    visible_from(index, index.item(d).vis, def.module, from) && module_path_visible(index, def.module, from)
+    visible_from(index, index.item(d).vis, def.module, from)
+        && module_path_visible(index, def.module, from)
 }
 
 /// Can code in module `from` name module `m` by its path from the crate root?
@@ -407,7 +412,10 @@ mod tests {
         let m = path("WebSocketManager", vec![]);
         let nested = path(
             "Result",
-            vec![path("std::sync::Arc", vec![m.clone()]), path("Error", vec![])],
+            vec![
+                path("std::sync::Arc", vec![m.clone()]),
+                path("Error", vec![]),
+            ],
         );
         assert_eq!(peel_owned_wrappers(&nested), &m);
         let r = Ty::Ref {

@@ -36,7 +36,14 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 continue;
             }
             // The factory's own types are "building the factory itself".
-            if in_factory(index, c, index.def(*m).file, &index.item(*m).scope, None, None) {
+            if in_factory(
+                index,
+                c,
+                index.def(*m).file,
+                &index.item(*m).scope,
+                None,
+                None,
+            ) {
                 continue;
             }
             member_of.entry(*m).or_insert(i);
@@ -73,7 +80,14 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             let module = index.module_at(file, &pref.scope);
             if is_test_code(index, ctx.config, file, module, pref.in_test)
                 || inside_impl_of(index, file, pref, m)
-                || in_factory(index, concept, file, &pref.scope, module, pref.enclosing_fn.as_deref())
+                || in_factory(
+                    index,
+                    concept,
+                    file,
+                    &pref.scope,
+                    module,
+                    pref.enclosing_fn.as_deref(),
+                )
             {
                 continue;
             }
@@ -123,7 +137,9 @@ fn construction_form(
                 };
                 return tuple_or_unit.then_some(Form::TupleOrUnit);
             }
-            ctors.is_constructor(index, m, last).then(|| Form::Ctor(last.clone()))
+            ctors
+                .is_constructor(index, m, last)
+                .then(|| Form::Ctor(last.clone()))
         }
         _ => None,
     }
@@ -175,10 +191,7 @@ impl AssocFns {
             Some(fns) => fns.iter().any(|f| match &index.item(*f).detail {
                 ItemDetail::Fn(info) => {
                     info.receiver.is_none()
-                        && info
-                            .ret
-                            .as_ref()
-                            .is_some_and(|t| returns_self(t, m_name))
+                        && info.ret.as_ref().is_some_and(|t| returns_self(t, m_name))
                 }
                 _ => false,
             }),
@@ -282,7 +295,11 @@ fn finding(
     let def = index.def(m);
     Finding::new(RULE, Level::Warning, file, pref.span, message)
         .help(help)
-        .related(def.file, index.item(m).name_span, "the type is defined here")
+        .related(
+            def.file,
+            index.item(m).name_span,
+            "the type is defined here",
+        )
         .item_path(format!("{place} -> {}", def.path))
 }
 

@@ -54,10 +54,10 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
         let Some(ret) = &info.ret else { continue };
         let returned = returned_types(ret);
-        if !returned
-            .iter()
-            .any(|t| t.last_name().is_some_and(|n| n == "Self" || member_names.contains(n)))
-        {
+        if !returned.iter().any(|t| {
+            t.last_name()
+                .is_some_and(|n| n == "Self" || member_names.contains(n))
+        }) {
             continue;
         }
         let def = index.def(d);
@@ -256,10 +256,7 @@ mod tests {
     fn references_hand_out_nothing_new() {
         let m = path("WebSocketManager", vec![]);
         assert!(returned_types(&r(m.clone())).is_empty());
-        assert_eq!(
-            returned_types(&path("Arc", vec![m.clone()])),
-            vec![&m]
-        );
+        assert_eq!(returned_types(&path("Arc", vec![m.clone()])), vec![&m]);
         let dyn_m = Ty::TraitObject(vec![m.clone()]);
         assert_eq!(returned_types(&path("Box", vec![dyn_m])), vec![&m]);
     }

@@ -66,7 +66,9 @@ fn concept_items(index: &Index, concepts: &[ResolvedConcept]) -> HashMap<DefId, 
         for dep in &c.deprecated {
             let reached = match dep.key {
                 DeprecatedKey::Def(d) => Some(index.alias_target(d)),
-                DeprecatedKey::Leaf(u) => index.use_resolution(u).and_then(|r| index.resolved_def(r)),
+                DeprecatedKey::Leaf(u) => {
+                    index.use_resolution(u).and_then(|r| index.resolved_def(r))
+                }
                 DeprecatedKey::Module(_) => None,
             };
             if let Some(d) = reached {
@@ -192,8 +194,7 @@ impl<'a, 'c> Run<'a, 'c> {
         };
 
         for (i, leaf) in facts.uses.iter().enumerate() {
-            if leaf.kind == UseKind::Glob || leaf.rename.as_deref() == Some("_") || leaf.cfg_gated
-            {
+            if leaf.kind == UseKind::Glob || leaf.rename.as_deref() == Some("_") || leaf.cfg_gated {
                 continue;
             }
             let id = UseId {
@@ -224,7 +225,10 @@ impl<'a, 'c> Run<'a, 'c> {
                 target: &res.target,
                 hops: &res.via,
             };
-            self.consumer(&view, leaf.vis == Vis::Private && leaf.kind == UseKind::Name);
+            self.consumer(
+                &view,
+                leaf.vis == Vis::Private && leaf.kind == UseKind::Name,
+            );
         }
 
         let mut globs_done: HashSet<UseId> = HashSet::new();
@@ -394,7 +398,10 @@ impl<'a, 'c> Run<'a, 'c> {
         let spelled = canonical_abs
             .as_deref()
             .and_then(|abs| spell_abs_path(index, abs, view.krate));
-        let suggestion = spelled.clone().or(canonical_abs.clone()).unwrap_or_default();
+        let suggestion = spelled
+            .clone()
+            .or(canonical_abs.clone())
+            .unwrap_or_default();
         let mut message = format!(
             "`{name}` is imported {why}, not through the canonical path of concept `{}`",
             concept.config.name.value
@@ -402,7 +409,9 @@ impl<'a, 'c> Run<'a, 'c> {
         if let Some(abs) = &canonical_abs {
             message.push_str(&format!(" (`{abs}`)"));
         }
-        message.push_str(": several routes to one type let callers drift apart and keep legacy paths alive");
+        message.push_str(
+            ": several routes to one type let callers drift apart and keep legacy paths alive",
+        );
         let mut finding = Finding::new(RULE, level, view.file, view.span, message)
             .help(format!("import it as `{suggestion}`"))
             .item_path(written_key(view));
@@ -565,7 +574,9 @@ impl<'a, 'c> Run<'a, 'c> {
                 if self.flagged.contains(&who) {
                     continue;
                 }
-                if let Some(f) = self.mixed_route_finding(&key, who, &route, canonical.as_deref(), example) {
+                if let Some(f) =
+                    self.mixed_route_finding(&key, who, &route, canonical.as_deref(), example)
+                {
                     self.push(who, f);
                 }
             }
@@ -714,7 +725,9 @@ fn can_name_crate(index: &Index, from: CrateId, to: CrateId) -> bool {
 /// A target as crate `from` would write it.
 fn spell_target(index: &Index, t: &Target, from: CrateId) -> Option<String> {
     match t {
-        Target::Def(d) => spell_def_path(index, *d, from).or_else(|| Some(index.def(*d).path.clone())),
+        Target::Def(d) => {
+            spell_def_path(index, *d, from).or_else(|| Some(index.def(*d).path.clone()))
+        }
         Target::Module(m) => {
             let abs = index.module_path(*m);
             spell_abs_path(index, &abs, from).or(Some(abs))

@@ -21,7 +21,10 @@ pub fn rewrite_leaf(text: &str, file: FileId, leaf: &UseLeaf, new_path: &str) ->
     if leaf.kind != UseKind::Name || new_path.is_empty() {
         return None;
     }
-    let local = leaf.rename.as_deref().or(leaf.path.last().map(String::as_str))?;
+    let local = leaf
+        .rename
+        .as_deref()
+        .or(leaf.path.last().map(String::as_str))?;
     let new_last = new_path.rsplit("::").next().unwrap_or(new_path);
     let as_part = if local == new_last {
         String::new()
@@ -139,7 +142,9 @@ mod tests {
     /// A leaf of `text` whose own text is `leaf_text` (its first occurrence after `after`).
     fn leaf(text: &str, leaf_text: &str, path: &str, rename: Option<&str>, group: bool) -> UseLeaf {
         let lo = text.find(leaf_text).expect("leaf text");
-        let item_lo = text[..lo].rfind("pub").filter(|p| text[*p..lo].contains("use"));
+        let item_lo = text[..lo]
+            .rfind("pub")
+            .filter(|p| text[*p..lo].contains("use"));
         let item_lo = item_lo.unwrap_or_else(|| text[..lo].rfind("use").expect("use"));
         let item_hi = lo + text[lo..].find(';').expect(";") + 1;
         let path: Vec<String> = path.split("::").map(str::to_string).collect();
