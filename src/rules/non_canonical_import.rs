@@ -23,7 +23,7 @@ use super::concept::{
 };
 use super::use_fix;
 use super::RuleCtx;
-use crate::facts::{RefKind, UseKind, UseLeaf, Vis};
+use crate::facts::{PathRef, RefKind, UseKind, UseLeaf, Vis};
 use crate::finding::{Finding, Level};
 use crate::index::{CrateId, DefId, Index, ModuleId, Resolution, Target, UseId};
 use crate::source::{FileId, Span};
@@ -270,7 +270,9 @@ impl<'a, 'c> Run<'a, 'c> {
                     self.concept_check(&view);
                     continue;
                 }
-                Some((u, _)) if index.use_resolution(u).map(|x| &x.target) == Some(&res.target) => {
+                Some((u, _))
+                    if names_same_item(index.use_resolution(u).map(|x| &x.target), &res.target) =>
+                {
                     continue;
                 }
                 _ => {}
@@ -304,10 +306,47 @@ impl<'a, 'c> Run<'a, 'c> {
                 target: &res.target,
                 hops: &res.via,
             };
-            let counts_as_route = pref.segments.len() >= 2
-                && pref.segments.first().map(String::as_str) != Some("Self");
+            let counts_as_route = self.ref_is_an_import_path(file, pref, res);
             self.consumer(&view, counts_as_route);
         }
+    }
+
+    /// Does a written path import its item from somewhere (`crate::a::B`, `super::B`,
+    /// `dep::B`, `module_import::B`), rather than use a name already in scope (`B::new`,
+    /// `Self::X`, `Enum::Variant` next to the enum)?
+    fn ref_is_an_import_path(&self, file: FileId, pref: &PathRef, res: &Resolution) -> bool {
+        let index = self.index();
+        let Some(first) = pref.segments.first() else {
+            return false;
+        };
+        if pref.segments.len() < 2 {
+            return false;
+        }
+        if pref.leading_colon || matches!(first.as_str(), "crate" | "self" | "super" | "$crate") {
+            return true;
+        }
+        if let Some(u) = res.via.first() {
+            // Through a local import: a module or crate import (`use crate::ws; ws::X`)
+            // makes this path a route of its own; anything else was attributed already.
+            return u.file == file
+                && matches!(
+                    index.use_resolution(*u).map(|r| &r.target),
+                    Some(Target::Module(_) | Target::Crate(_))
+                );
+        }
+        // No import passed: only a crate name makes this an import path.
+        first.chars().next().is_some_and(char::is_lowercase)
+            && matches!(
+                index
+                    .resolve_at(
+                        file,
+                        &pref.scope,
+                        std::slice::from_ref(first),
+                        RefKind::Type
+                    )
+                    .map(|r| r.target),
+                Some(Target::Crate(_) | Target::External(_))
+            )
     }
 
     fn is_concept_item(&self, target: &Target) -> bool {
@@ -343,20 +382,41 @@ impl<'a, 'c> Run<'a, 'c> {
         if view.hops.iter().any(|u| exempt_hop(index, *u)) {
             return;
         }
-        let public_hops: Vec<UseId> = view
-            .hops
-            .iter()
-            .copied()
-            .filter(|u| leaf(index, *u).is_some_and(|l| l.vis != Vis::Private))
-            .collect();
-        let is_import = view.leaf.is_some_and(|l| l.vis == Vis::Private) || view.leaf.is_none();
-        if is_import && self.renamed_reexport(view, &public_hops) {
+        let route = public_hops(index, view.hops);
+        let is_import = view.leaf.is_none_or(|l| l.vis == Vis::Private);
+        if is_import && self.renamed_reexport(view, &route) {
             return;
         }
-        if counts_as_route && matches!(view.target, Target::Def(_) | Target::External(_)) {
-            self.groups
-                .add(view.krate, view.target, public_hops, view.who);
+        if !counts_as_route {
+            return;
         }
+        match view.target {
+            Target::Def(_) => {}
+            // Third-party paths are only as precise as their spelling: count `use` leaves
+            // whose re-exports name exactly this item (`pub use url::Url;`), not paths that
+            // continue through a re-exported module or into a method.
+            Target::External(_) => {
+                let exact = route
+                    .iter()
+                    .all(|u| index.use_resolution(*u).map(|r| &r.target) == Some(view.target));
+                if view.leaf.is_none() || !exact {
+                    return;
+                }
+            }
+            _ => return,
+        }
+        if route.iter().any(|u| in_prelude(index, *u)) {
+            return;
+        }
+        // A parent module lifting a child's item (`mod.rs: pub use self::key::Key;`,
+        // `lib.rs: pub use inner::*;`) is the ordinary facade pattern: a path through it is
+        // as good as the defining path. Only a re-export living elsewhere (a legacy module,
+        // another crate) gives the item a second home.
+        let route = match view.target {
+            Target::Def(d) if route.iter().all(|u| lifts_from_child(index, *u, *d)) => Vec::new(),
+            _ => route,
+        };
+        self.groups.add(view.krate, view.target, route, view.who);
     }
 
     // ---------------------------------------------------------------------------------
@@ -383,14 +443,14 @@ impl<'a, 'c> Run<'a, 'c> {
             .sanctioned
             .iter()
             .any(|r| r.target == *view.target && public_hops(index, &r.via) == route);
+        let name = display_name(index, view);
         let (level, why) = match deprecated {
             Some(dep) => (dep.level, format!("through the deprecated `{}`", dep.path)),
             // Other members are `duplicate-concept`'s business; only their deprecated routes
             // concern imports.
             None if !is_canonical_item || sanctioned => return,
-            None => (Level::Warning, route_description(index, &route)),
+            None => (Level::Warning, route_description(index, &route, &name)),
         };
-        let name = display_name(index, view);
         let canonical_abs = concept
             .canonical_path
             .map(str::to_string)
@@ -472,7 +532,14 @@ impl<'a, 'c> Run<'a, 'c> {
         let Some(hop_leaf) = leaf(index, renamed) else {
             return false;
         };
-        let hop_crate = crate_of_file(index, renamed.file);
+        // A parent module naming a child's item for its own API (`pub use query2bit::SCALE
+        // as SCALE_2BIT;` in the parent) is an ordinary facade, renamed or not. (A module
+        // alias is not: it gives a whole module a second name.)
+        if let Target::Def(d) = &original.target {
+            if lifts_from_child(index, renamed, *d) {
+                return false;
+            }
+        }
         let reachable = match &original.target {
             Target::Def(d) => {
                 can_name_crate(index, view.krate, index.def(*d).krate)
@@ -483,8 +550,10 @@ impl<'a, 'c> Run<'a, 'c> {
                     && module_path_visible(index, *m, view.module)
             }
             Target::Crate(c) => can_name_crate(index, view.krate, *c),
-            // Only the re-exporting crate surely depends on a third-party crate.
-            Target::External(_) => hop_crate == Some(view.krate),
+            // A workspace crate giving a third-party type a name of its own (`pub use
+            // smartstring::alias::String as AttrString`) is API design, not a second route;
+            // mixing it with the original is still caught as two routes in one crate.
+            Target::External(_) => false,
         };
         if !reachable {
             return false;
@@ -495,14 +564,13 @@ impl<'a, 'c> Run<'a, 'c> {
             Target::Def(d) if def_path_visible(index, *d, view.module) => {
                 spell_def_path(index, *d, view.krate)
             }
-            Target::External(p) if hop_crate == Some(view.krate) => Some(p.join("::")),
             _ => None,
         };
         let alias = hop_leaf
             .rename
             .clone()
             .unwrap_or_else(|| hop_leaf.path.last().cloned().unwrap_or_default());
-        let hop_path = bound_path(index, renamed, view.krate).unwrap_or(alias.clone());
+        let hop_path = bound_path(index, renamed, view.krate, &alias).unwrap_or(alias.clone());
         let message = format!(
             "`{}` is imported through `{hop_path}`, a renamed re-export of `{}`, which this crate can name directly: one item under two names",
             display_name(index, view),
@@ -533,50 +601,30 @@ impl<'a, 'c> Run<'a, 'c> {
     // ---------------------------------------------------------------------------------
     // Without config: one item, two routes in one crate
 
+    /// One crate imports an item both by its defining path and through re-exports: the
+    /// re-export uses are the fragmentation. Crates that use one route (a facade used
+    /// consistently, or the only public path) are left alone, and so are crates that mix two
+    /// facades without ever using the defining path (which of them is "right" is a matter
+    /// of taste a tool should not decide).
     fn report_mixed_routes(&mut self) {
         let keys = std::mem::take(&mut self.groups.with_facade);
         for key in keys {
             let Some(group) = self.groups.get(&key) else {
                 continue;
             };
-            let routes = group.facades.len() + usize::from(!group.direct.is_empty());
-            if routes < 2 {
+            let Some(example) = group.direct.first().copied() else {
                 continue;
-            }
-            // The defining path when it is used, else the facade most consumers use.
-            let canonical: Option<&[UseId]> = if group.direct.is_empty() {
-                group
-                    .facades
-                    .iter()
-                    .enumerate()
-                    .max_by_key(|(i, (_, who))| (who.len(), std::cmp::Reverse(*i)))
-                    .map(|(_, (r, _))| r.as_slice())
-            } else {
-                None
             };
-            let example = match canonical {
-                None => group.direct.first().copied(),
-                Some(r) => group
-                    .facades
-                    .iter()
-                    .find(|(x, _)| x.as_slice() == r)
-                    .and_then(|(_, w)| w.first().copied()),
-            };
-            let mut to_flag: Vec<(Consumer, Vec<UseId>)> = Vec::new();
-            for (route, who) in &group.facades {
-                if Some(route.as_slice()) == canonical {
-                    continue;
-                }
-                to_flag.extend(who.iter().map(|w| (*w, route.clone())));
-            }
-            let canonical = canonical.map(<[UseId]>::to_vec);
+            let to_flag: Vec<(Consumer, Vec<UseId>)> = group
+                .facades
+                .iter()
+                .flat_map(|(route, who)| who.iter().map(|w| (*w, route.clone())))
+                .collect();
             for (who, route) in to_flag {
                 if self.flagged.contains(&who) {
                     continue;
                 }
-                if let Some(f) =
-                    self.mixed_route_finding(&key, who, &route, canonical.as_deref(), example)
-                {
+                if let Some(f) = self.mixed_route_finding(&key, who, &route, example) {
                     self.push(who, f);
                 }
             }
@@ -588,54 +636,41 @@ impl<'a, 'c> Run<'a, 'c> {
         key: &GroupKey,
         who: Consumer,
         route: &[UseId],
-        canonical: Option<&[UseId]>,
-        example: Option<Consumer>,
+        example: Consumer,
     ) -> Option<Finding> {
         let index = self.index();
         let (file, scope, span, written, leaf_of) = consumer_parts(index, who)?;
         let module = index.module_at(file, scope)?;
         let krate = crate_of_file(index, file)?;
-        // How this consumer would write the canonical route; if it cannot, the route it
-        // took is the only one open to it.
-        let spelled = match canonical {
-            None => match key {
-                GroupKey::Def(_, d) => {
-                    if !def_path_visible(index, *d, module) {
-                        return None;
-                    }
-                    spell_def_path(index, *d, krate)?
-                }
-                GroupKey::External(_, p) => p.join("::"),
-            },
-            Some(r) => {
-                let first = *r.first()?;
-                let l = leaf(index, first)?;
-                let owner = index.module_at(first.file, &l.scope)?;
-                if !module_path_visible(index, owner, module)
-                    || (l.vis == Vis::Private && !concept::is_within(index, module, owner))
-                {
+        // How this consumer would write the defining path; if it cannot (a private module
+        // on the way), the re-export is the only route open to it.
+        let spelled = match key {
+            GroupKey::Def(_, d) => {
+                if !def_path_visible(index, *d, module) {
                     return None;
                 }
-                bound_path(index, first, krate)?
+                spell_def_path(index, *d, krate)?
             }
+            GroupKey::External(_, p) => p.join("::"),
         };
-        let name = written.last().cloned().unwrap_or_default();
-        let this_route = route_description(index, route);
+        let name = match key {
+            GroupKey::Def(_, d) => index.item(*d).name.clone(),
+            GroupKey::External(_, p) => p.last().cloned().unwrap_or_default(),
+        };
+        let this_route = route_description(index, route, &name);
         let mut finding = Finding::new(
             RULE,
             Level::Warning,
             file,
             span,
             format!(
-                "`{name}` is imported {this_route}, while this crate also imports it as `{spelled}`: one item under two paths fragments the crate's view of it"
+                "`{name}` is imported {this_route}, while this crate also imports it by its defining path `{spelled}`: one item under two paths fragments the crate's view of it"
             ),
         )
         .help(format!("import it as `{spelled}`"))
         .item_path(written.join("::"));
-        if let Some(ex) = example {
-            if let Some((ef, _, es, _, _)) = consumer_parts(index, ex) {
-                finding = finding.related(ef, es, "imported through the canonical path here");
-            }
+        if let Some((ef, _, es, _, _)) = consumer_parts(index, example) {
+            finding = finding.related(ef, es, "imported by its defining path here");
         }
         if let Some(l) = leaf_of {
             let text = &index.file(file).source.text;
@@ -683,10 +718,31 @@ fn leaf(index: &Index, u: UseId) -> Option<&UseLeaf> {
         .get(u.leaf as usize)
 }
 
+/// Does a ref that resolved to `target` through an import that resolved to `imported` name
+/// what the import names (`Ws::new` through `use a::WebSocketManager as Ws`)? Third-party
+/// paths keep their tail (`x::Type::method`), so a longer one counts too.
+fn names_same_item(imported: Option<&Target>, target: &Target) -> bool {
+    match (imported, target) {
+        (Some(Target::External(i)), Target::External(t)) => t.starts_with(i),
+        (Some(i), t) => i == t,
+        (None, _) => false,
+    }
+}
+
+/// The re-exports of a route that make it a route of its own: private imports (local names,
+/// reachable only from inside their module) and `pub use some_crate;` (the name the extern
+/// prelude gives anyway) are left out.
 fn public_hops(index: &Index, hops: &[UseId]) -> Vec<UseId> {
     hops.iter()
         .copied()
-        .filter(|u| leaf(index, *u).is_some_and(|l| l.vis != Vis::Private))
+        .filter(|u| {
+            leaf(index, *u).is_some_and(|l| {
+                let crate_reexport = l.path.len() == 1
+                    && l.kind == UseKind::Name
+                    && l.rename.as_ref().is_none_or(|r| Some(r) == l.path.first());
+                l.vis != Vis::Private && !crate_reexport
+            })
+        })
         .collect()
 }
 
@@ -702,6 +758,38 @@ fn exempt_hop(index: &Index, u: UseId) -> bool {
         || l.rename.as_deref().is_some_and(|r| r.starts_with("__"))
         || l.path.last().is_some_and(|s| s.starts_with("__"))
         || matches!(l.path.as_slice(), [only] if only == "crate" || only == "self")
+        || hop_module(index, u).is_some_and(|m| in_hidden_module(index, m))
+}
+
+fn hop_module(index: &Index, u: UseId) -> Option<ModuleId> {
+    index.module_at(u.file, &leaf(index, u)?.scope)
+}
+
+/// A `#[doc(hidden)]` or `__`-named module (`__private`): plumbing for macros.
+fn in_hidden_module(index: &Index, m: ModuleId) -> bool {
+    let mut cur = Some(m);
+    for _ in 0..1024 {
+        let Some(module) = cur.and_then(|c| index.modules.get(c.0 as usize)) else {
+            return false;
+        };
+        if module.doc_hidden || module.path.last().is_some_and(|n| n.starts_with("__")) {
+            return true;
+        }
+        cur = module.parent;
+    }
+    false
+}
+
+/// Is re-export `u` in the defining module of `d` or one of its ancestors?
+fn lifts_from_child(index: &Index, u: UseId, d: DefId) -> bool {
+    hop_module(index, u).is_some_and(|m| concept::is_within(index, index.def(d).module, m))
+}
+
+/// A re-export in a `prelude` module: the conventional "import the common names from here"
+/// facade. Naming an item through it while other files use the defining path is a style
+/// the crate chose, not fragmentation worth a finding.
+fn in_prelude(index: &Index, u: UseId) -> bool {
+    hop_module(index, u).is_some_and(|m| index.module(m).path.iter().any(|s| s == "prelude"))
 }
 
 /// `pub use x::A as B` (B ≠ A), `pub use x::{self as y}`.
@@ -738,27 +826,28 @@ fn spell_target(index: &Index, t: &Target, from: CrateId) -> Option<String> {
 }
 
 /// The path of the name a re-export binds (`chat_core::legacy::OldManager`), as crate `from`
-/// spells it.
-fn bound_path(index: &Index, u: UseId, from: CrateId) -> Option<String> {
-    let l = leaf(index, u)?;
-    let module = index.module_at(u.file, &l.scope)?;
-    let name = l.rename.clone().or_else(|| l.path.last().cloned())?;
-    let abs = format!("{}::{name}", index.module_path(module));
+/// spells it; `item` is the name a glob re-export passes on.
+fn bound_path(index: &Index, u: UseId, from: CrateId, item: &str) -> Option<String> {
+    let abs = bound_abs_path(index, u, item)?;
     spell_abs_path(index, &abs, from)
 }
 
-/// "through `a::B` (a re-export)" for a route's first re-export, "by its defining path" else.
-fn route_description(index: &Index, hops: &[UseId]) -> String {
-    match hops.first() {
-        None => "by its defining path".to_string(),
-        Some(u) => match leaf(index, *u).and_then(|l| {
-            let m = index.module_at(u.file, &l.scope)?;
-            let name = l.rename.clone().or_else(|| l.path.last().cloned())?;
-            Some(format!("{}::{name}", index.module_path(m)))
-        }) {
-            Some(p) => format!("through the re-export `{p}`"),
-            None => "through a re-export".to_string(),
-        },
+fn bound_abs_path(index: &Index, u: UseId, item: &str) -> Option<String> {
+    let l = leaf(index, u)?;
+    let module = index.module_at(u.file, &l.scope)?;
+    let name = match l.kind {
+        UseKind::Glob => item.to_string(),
+        _ => l.rename.clone().or_else(|| l.path.last().cloned())?,
+    };
+    Some(format!("{}::{name}", index.module_path(module)))
+}
+
+/// "through the re-export `a::B`" for a route's first re-export, "by its defining path" else.
+fn route_description(index: &Index, hops: &[UseId], item: &str) -> String {
+    match hops.first().and_then(|u| bound_abs_path(index, *u, item)) {
+        Some(p) => format!("through the re-export `{p}`"),
+        None if hops.is_empty() => "by its defining path".to_string(),
+        None => "through a re-export".to_string(),
     }
 }
 
