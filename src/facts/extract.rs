@@ -1813,10 +1813,13 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
     }
 }
 
-/// A body that is one call and nothing else: `new::f(x)`, `self.g(x).await?`, `return f(x);`.
+/// A body that is one call and nothing else: `new::f(x)`, `self.g(x).await?`, `return f(x);`,
+/// `forward!(x)`.
 fn is_single_call(block: &syn::Block) -> bool {
-    let [syn::Stmt::Expr(expr, _)] = block.stmts.as_slice() else {
-        return false;
+    let expr = match block.stmts.as_slice() {
+        [syn::Stmt::Expr(expr, _)] => expr,
+        [syn::Stmt::Macro(_)] => return true,
+        _ => return false,
     };
     let mut e = expr;
     // Bounded: each step strips one wrapper of a finite expression.
@@ -1826,7 +1829,7 @@ fn is_single_call(block: &syn::Block) -> bool {
             Expr::Try(t) => e = &t.expr,
             Expr::Paren(p) => e = &p.expr,
             Expr::Return(syn::ExprReturn { expr: Some(x), .. }) => e = x,
-            Expr::Call(_) | Expr::MethodCall(_) => return true,
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) => return true,
             _ => return false,
         }
     }

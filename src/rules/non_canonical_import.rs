@@ -207,7 +207,9 @@ impl<'a, 'c> Run<'a, 'c> {
             let Some(module) = module_at(&leaf.scope) else {
                 continue;
             };
-            if is_test_code(index, self.ctx.config, file, Some(module), leaf.in_test) {
+            if is_test_code(index, self.ctx.config, file, Some(module), leaf.in_test)
+                || self.in_shim(module)
+            {
                 continue;
             }
             let view = View {
@@ -288,7 +290,9 @@ impl<'a, 'c> Run<'a, 'c> {
             let Some(module) = module_at(&pref.scope) else {
                 continue;
             };
-            if is_test_code(index, self.ctx.config, file, Some(module), pref.in_test) {
+            if is_test_code(index, self.ctx.config, file, Some(module), pref.in_test)
+                || self.in_shim(module)
+            {
                 continue;
             }
             let view = View {
@@ -347,6 +351,14 @@ impl<'a, 'c> Run<'a, 'c> {
                     .map(|r| r.target),
                 Some(Target::Crate(_) | Target::External(_))
             )
+    }
+
+    /// Code inside a configured shim or deprecated module is the migration's own
+    /// plumbing: neither reported nor counted as a route.
+    fn in_shim(&self, module: ModuleId) -> bool {
+        self.concepts
+            .iter()
+            .any(|c| c.in_shim_or_deprecated_module(self.index(), module))
     }
 
     fn is_concept_item(&self, target: &Target) -> bool {
@@ -532,13 +544,8 @@ impl<'a, 'c> Run<'a, 'c> {
         let Some(hop_leaf) = leaf(index, renamed) else {
             return false;
         };
-        // A parent module naming a child's item for its own API (`pub use query2bit::SCALE
-        // as SCALE_2BIT;` in the parent) is an ordinary facade, renamed or not. (A module
-        // alias is not: it gives a whole module a second name.)
-        if let Target::Def(d) = &original.target {
-            if lifts_from_child(index, renamed, *d) {
-                return false;
-            }
+        if disambiguates(index, renamed) {
+            return false;
         }
         let reachable = match &original.target {
             Target::Def(d) => {
@@ -803,6 +810,31 @@ fn is_renamed(index: &Index, u: UseId) -> bool {
             l.path.last().map(String::as_str) != Some(r)
         }
     }
+}
+
+/// A rename that tells apart two items of the same name re-exported side by side
+/// (`pub use q2::SCALE as SCALE_2BIT; pub use q4::SCALE as SCALE_4BIT;`): the new names are
+/// the point, not a second route.
+fn disambiguates(index: &Index, u: UseId) -> bool {
+    let Some(l) = leaf(index, u) else {
+        return false;
+    };
+    let Some(name) = l.path.last() else {
+        return false;
+    };
+    index
+        .file(u.file)
+        .facts
+        .uses
+        .iter()
+        .enumerate()
+        .any(|(i, other)| {
+            i != u.leaf as usize
+                && other.scope == l.scope
+                && other.kind == l.kind
+                && other.path.last() == Some(name)
+                && other.path != l.path
+        })
 }
 
 /// Can crate `from` name crate `to` at all?

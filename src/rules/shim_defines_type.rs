@@ -219,6 +219,7 @@ mod tests {
         assert!(single_call("pub fn f(s: &S) -> u8 { s.inner.g(1) }"));
         assert!(single_call("pub async fn f() -> R { g().await? }"));
         assert!(single_call("pub fn f() -> u8 { return g(); }"));
+        assert!(single_call("pub fn f() -> String { forward!(1) }"));
         assert!(!single_call("pub fn f() -> u8 { let x = g(); x }"));
         assert!(!single_call("pub fn f() -> u8 { 1 + g() }"));
         assert!(!single_call("pub fn f() {}"));
