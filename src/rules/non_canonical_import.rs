@@ -395,7 +395,7 @@ impl<'a, 'c> Run<'a, 'c> {
             return;
         }
         let route = public_hops(index, view.hops);
-        let is_import = view.leaf.is_none_or(|l| l.vis == Vis::Private);
+        let is_import = view.leaf.map_or(true, |l| l.vis == Vis::Private);
         if is_import && self.renamed_reexport(view, &route) {
             return;
         }
@@ -746,7 +746,9 @@ fn public_hops(index: &Index, hops: &[UseId]) -> Vec<UseId> {
             leaf(index, *u).is_some_and(|l| {
                 let crate_reexport = l.path.len() == 1
                     && l.kind == UseKind::Name
-                    && l.rename.as_ref().is_none_or(|r| Some(r) == l.path.first());
+                    && l.rename
+                        .as_ref()
+                        .map_or(true, |r| Some(r) == l.path.first());
                 l.vis != Vis::Private && !crate_reexport
             })
         })
@@ -900,9 +902,7 @@ fn deprecated_match<'x>(
         .iter()
         .filter(|dep| match dep.key {
             DeprecatedKey::Leaf(u) => view.hops.contains(&u),
-            DeprecatedKey::Def(d) => {
-                target_def == Some(d) || prefixes.iter().any(|t| *t == Target::Def(d))
-            }
+            DeprecatedKey::Def(d) => target_def == Some(d) || prefixes.contains(&Target::Def(d)),
             DeprecatedKey::Module(dm) => {
                 prefixes.iter().any(|t| match t {
                     Target::Module(m) => in_module(*m, dm),
@@ -933,4 +933,79 @@ fn written_key(view: &View) -> String {
         key.push_str("::*");
     }
     key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::date::Date;
+
+    fn fixture_outcome(name: &str) -> crate::Outcome {
+        let options = crate::Options {
+            start_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/rules")
+                .join(name),
+            ..Default::default()
+        };
+        crate::analyze(&options).expect("fixture analyses")
+    }
+
+    fn level_of(findings: &[Finding], item_path: &str) -> Level {
+        findings
+            .iter()
+            .find(|f| f.item_path == item_path)
+            .map(|f| f.level)
+            .unwrap_or_else(|| panic!("no finding for {item_path}"))
+    }
+
+    #[test]
+    fn deprecated_routes_take_their_mapping_level_and_deadline() {
+        let outcome = fixture_outcome("non-canonical-import-config");
+        let mut config = outcome.config.clone();
+        config.today = Date::parse("2029-12-31");
+        let before = check(&RuleCtx {
+            index: &outcome.index,
+            config: &config,
+        });
+        // `level = "warn"` until the deadline; a bare mapping is an error; a route that is
+        // merely not canonical is a warning.
+        assert_eq!(
+            level_of(&before, "pool_core::compat::LegacyPool"),
+            Level::Warning
+        );
+        assert_eq!(
+            level_of(&before, "super::super::old_pool::ConnectionPool"),
+            Level::Error
+        );
+        assert_eq!(
+            level_of(&before, "pool_core::reexports::ConnectionPool"),
+            Level::Warning
+        );
+
+        config.today = Date::parse("2030-01-02");
+        let after = check(&RuleCtx {
+            index: &outcome.index,
+            config: &config,
+        });
+        assert_eq!(
+            level_of(&after, "pool_core::compat::LegacyPool"),
+            Level::Error
+        );
+    }
+
+    #[test]
+    fn grouped_imports_get_a_fix_that_keeps_the_rest_of_the_group() {
+        let outcome = fixture_outcome("non-canonical-import-config");
+        let finding = outcome
+            .findings
+            .iter()
+            .find(|f| f.rule == RULE && f.item_path == "crate::old_pool::ConnectionPool")
+            .expect("the grouped import is reported");
+        let fix = finding.fix.as_ref().expect("a fix");
+        let text = &outcome.index.file(finding.file).source.text;
+        let fixed = use_fix::apply(text, fix);
+        assert!(fixed.contains(
+            "use crate::pool::ConnectionPool as Pool;\nuse crate::old_pool::{types::PoolConfig, };"
+        ));
+    }
 }
