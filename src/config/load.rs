@@ -878,6 +878,11 @@ fn quoted_list(items: &[&str]) -> String {
 
 /// `path` made absolute, symlinks resolved when it exists.
 pub(crate) fn absolute(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
     path.canonicalize()
         .or_else(|_| std::path::absolute(path))
         .unwrap_or_else(|_| path.to_path_buf())
@@ -1497,7 +1502,7 @@ context = "chat_core::context::UserContext"
 
     #[test]
     fn exclude_globs_match_paths_and_their_directories() {
-        let config = load_text("exclude = [\"backups/**\", \"old\", \"*.bak.rs\"]\n").unwrap();
+        let config = load_text("exclude = [\"backups/**\", \"./old/\", \"*.bak.rs\"]\n").unwrap();
         let set = &config.exclude_set;
         assert_eq!(set.matches(Path::new("backups/src/lib.rs")), vec![0]);
         assert_eq!(set.matches(Path::new("old/src/lib.rs")), vec![1]);

@@ -152,7 +152,8 @@ impl ExcludeSet {
     pub fn new(base: PathBuf, globs: &[Spanned<String>]) -> Result<ExcludeSet, (usize, String)> {
         let mut builder = globset::GlobSetBuilder::new();
         for (i, glob) in globs.iter().enumerate() {
-            let compiled = globset::GlobBuilder::new(glob.value.trim_start_matches("./"))
+            let pattern = glob.value.trim_start_matches("./").trim_end_matches('/');
+            let compiled = globset::GlobBuilder::new(pattern)
                 .literal_separator(true)
                 .build()
                 .map_err(|e| (i, e.kind().to_string()))?;
@@ -160,6 +161,15 @@ impl ExcludeSet {
         }
         let set = builder.build().map_err(|e| (0, e.to_string()))?;
         Ok(ExcludeSet { base, set })
+    }
+
+    /// How many globs there are (as many as `Config::exclude`).
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
     }
 
     /// The directory globs are relative to.

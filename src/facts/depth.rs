@@ -80,6 +80,7 @@ pub struct NestingGuard {
     /// The previous token ends an operand (so `-`, `&`, `*`, `|` are binary operators).
     after_operand: bool,
     prev: Prev,
+    budget: u32,
 }
 
 /// What the previous token says about a following `<`.
@@ -98,6 +99,7 @@ impl Default for NestingGuard {
             levels: vec![Level::default()],
             after_operand: false,
             prev: Prev::Other,
+            budget: BUDGET,
         }
     }
 }
@@ -299,7 +301,7 @@ impl NestingGuard {
     }
 
     fn check(&mut self, tok: Token) -> Result<(), Problem> {
-        if self.top().cost() > BUDGET {
+        if self.top().cost() > self.budget {
             return Err(too_deep(
                 tok,
                 "expression or type nested too deeply to analyse safely; the file is not \
@@ -320,13 +322,26 @@ fn too_deep(tok: Token, message: String) -> Problem {
 }
 
 /// Check a whole text (the extractor feeds the guard itself, sharing its lexer pass).
+#[cfg(test)]
 pub fn check(text: &str) -> Result<(), Problem> {
-    let mut guard = NestingGuard::default();
+    check_within(text, BUDGET)
+}
+
+/// Check a text that will be parsed while the walk of its file is already on the stack
+/// (a macro expansion): it gets a fraction of the budget.
+pub fn check_within(text: &str, budget: u32) -> Result<(), Problem> {
+    let mut guard = NestingGuard {
+        budget,
+        ..NestingGuard::default()
+    };
     for tok in super::lex::Lexer::new(text) {
         guard.feed(tok, text)?;
     }
     Ok(())
 }
+
+/// Budget for macro expansions parsed in the middle of a file's walk.
+pub const EXPANSION_BUDGET: u32 = BUDGET / 8;
 
 #[cfg(test)]
 mod tests {

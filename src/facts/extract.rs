@@ -7,7 +7,7 @@
 //! as they are recorded; nothing keeps a syn node after extraction.
 
 use super::depth::NestingGuard;
-use super::lex::{prelude_len, Lexer};
+use super::lex::{prelude_len, Lexer, TokKind, Token};
 use super::macros::{self, Grammar, LocalMacro, MacroStatic};
 use super::suppressions::Scanner;
 use super::*;
@@ -292,6 +292,36 @@ fn is_test_predicate(tokens: &TokenStream) -> bool {
     false
 }
 
+/// [`is_test_predicate`] over the predicate's source text: no token stream is cloned.
+fn is_test_predicate_text(pred: &str) -> bool {
+    let toks: Vec<Token> = Lexer::new(pred).collect();
+    let text_of = |t: &Token| pred.get(t.lo..t.hi).unwrap_or("");
+    // Per open group: does a `test` here select test builds (only `all`/`any` around it)?
+    let mut counts = vec![true];
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            TokKind::Open => {
+                let by_all_any = i > 0
+                    && toks[i - 1].kind == TokKind::Ident
+                    && matches!(text_of(&toks[i - 1]), "all" | "any");
+                let outer = counts.last().copied().unwrap_or(false);
+                counts.push(outer && by_all_any);
+            }
+            TokKind::Close if counts.len() > 1 => {
+                counts.pop();
+            }
+            TokKind::Ident if text_of(t) == "test" => {
+                let is_key = toks.get(i + 1).is_some_and(|n| text_of(n) == "=");
+                if !is_key && counts.last() == Some(&true) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The attributes of `cfg_attr(pred, a, b(..))`: everything after the predicate.
 fn cfg_attr_metas(tokens: &TokenStream) -> Vec<Meta> {
     let rest: TokenStream = tokens
@@ -440,6 +470,9 @@ struct Extractor<'t> {
     text: &'t str,
     /// Offset of syn's text in the original (BOM and shebang).
     base: usize,
+    /// Byte offsets of the line starts of syn's text: spans come as line/column (columns
+    /// in chars), which converts to bytes far faster than proc-macro2's `byte_range`.
+    line_starts: Vec<usize>,
     facts: FileFacts,
     scope: Vec<ScopeSeg>,
     in_test: bool,
@@ -460,9 +493,19 @@ struct Extractor<'t> {
 
 impl<'t> Extractor<'t> {
     fn new(text: &'t str, base: usize, facts: FileFacts) -> Self {
+        let src = text.get(base..).unwrap_or("");
+        let line_starts = std::iter::once(0)
+            .chain(
+                src.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
         Extractor {
             text,
             base,
+            line_starts,
             facts,
             scope: Vec::new(),
             in_test: false,
@@ -479,14 +522,31 @@ impl<'t> Extractor<'t> {
 
     // --- spans -------------------------------------------------------------------------
 
-    fn sp(&self, s: proc_macro2::Span) -> Span {
-        let r = s.byte_range();
-        Span::new(r.start + self.base, r.end + self.base)
+    /// Byte offset in the original text of a line/column from syn.
+    fn offset(&self, lc: proc_macro2::LineColumn) -> usize {
+        let src = self.text.get(self.base..).unwrap_or("");
+        let Some(&start) = self.line_starts.get(lc.line.wrapping_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = src.get(start..).unwrap_or("");
+        let in_line = match rest.as_bytes().get(..lc.column) {
+            // Only ASCII before the column: chars are bytes.
+            Some(before) if before.is_ascii() => lc.column,
+            _ => rest
+                .char_indices()
+                .nth(lc.column)
+                .map_or(rest.len(), |(i, _)| i),
+        };
+        self.base + start + in_line
     }
 
+    fn sp(&self, s: proc_macro2::Span) -> Span {
+        Span::new(self.offset(s.start()), self.offset(s.end()))
+    }
+
+    /// From the start of `lo` to the end of `hi`.
     fn sp2(&self, lo: proc_macro2::Span, hi: proc_macro2::Span) -> Span {
-        let (a, b) = (self.sp(lo), self.sp(hi));
-        Span::new(a.lo as usize, b.hi.max(a.lo) as usize)
+        Span::new(self.offset(lo.start()), self.offset(hi.end()))
     }
 
     fn text_of(&self, span: Span) -> &'t str {
@@ -550,23 +610,39 @@ impl<'t> Extractor<'t> {
         if path.segments.len() == 1 {
             if id == "doc" {
                 if let Meta::List(l) = meta {
-                    a.doc_hidden |= l
-                        .tokens
-                        .clone()
-                        .into_iter()
-                        .any(|t| matches!(t, TokenTree::Ident(i) if i == "hidden"));
+                    a.doc_hidden |= match self.expanding {
+                        Some(_) => l
+                            .tokens
+                            .clone()
+                            .into_iter()
+                            .any(|t| matches!(t, TokenTree::Ident(i) if i == "hidden")),
+                        None => {
+                            let d = delim_span(&l.delimiter);
+                            let body = self.text_between(d.open(), d.close());
+                            Lexer::new(&body).any(|t| body.get(t.lo..t.hi) == Some("hidden"))
+                        }
+                    };
                 }
                 return;
             }
             if id == "cfg" {
                 if let (Meta::List(l), false) = (meta, via_cfg_attr) {
-                    if is_test_predicate(&l.tokens) {
-                        a.cfg_test = true;
-                    } else if self.expanding.is_some() {
-                        a.cfg.push(l.tokens.to_string());
+                    // Token streams are only inspected inside expansions (their text is
+                    // elsewhere); iterating one clones every token.
+                    if self.expanding.is_some() {
+                        if is_test_predicate(&l.tokens) {
+                            a.cfg_test = true;
+                        } else {
+                            a.cfg.push(l.tokens.to_string());
+                        }
                     } else {
                         let d = delim_span(&l.delimiter);
-                        a.cfg.push(self.text_between(d.open(), d.close()));
+                        let pred = self.text_between(d.open(), d.close());
+                        if is_test_predicate_text(&pred) {
+                            a.cfg_test = true;
+                        } else {
+                            a.cfg.push(pred);
+                        }
                     }
                 }
                 return;
@@ -766,6 +842,24 @@ impl<'t> Extractor<'t> {
         self.sp2(start, c.paren_token.span.close())
     }
 
+    /// A macro body with no `::` and no upper-case identifier outside literals cannot
+    /// hold a reference worth recording; skipping its parse saves re-tokenizing it
+    /// (most bodies are log and format calls on locals).
+    fn body_may_name_paths(&self, mac: &syn::Macro) -> bool {
+        let d = delim_span(&mac.delimiter);
+        let body = self.text_of(Span::new(
+            self.sp(d.open()).hi as usize,
+            self.sp(d.close()).lo as usize,
+        ));
+        Lexer::new(body).any(|t| match t.kind {
+            TokKind::Punct => body.get(t.lo..t.hi) == Some("::"),
+            TokKind::Ident => body
+                .get(t.lo..)
+                .is_some_and(|s| s.starts_with(|c: char| c.is_uppercase())),
+            _ => false,
+        })
+    }
+
     fn body(&mut self) -> Option<&mut BodySummary> {
         self.bodies.last_mut()
     }
@@ -820,9 +914,9 @@ impl<'t> Extractor<'t> {
         &mut self,
         attrs: &[Attribute],
         vis: &syn::Visibility,
-        keyword: proc_macro2::Span,
         ident: &proc_macro2::Ident,
-        end: proc_macro2::Span,
+        // The item's first keyword and last token.
+        (keyword, end): (proc_macro2::Span, proc_macro2::Span),
         kind: ItemKind,
         detail: ItemDetail,
     ) -> Attrs {
@@ -855,9 +949,8 @@ impl<'t> Extractor<'t> {
                 let a = self.simple_item(
                     &s.attrs,
                     &s.vis,
-                    s.struct_token.span,
                     &s.ident,
-                    end,
+                    (s.struct_token.span, end),
                     ItemKind::Struct,
                     ItemDetail::Struct(info),
                 );
@@ -879,9 +972,8 @@ impl<'t> Extractor<'t> {
                 let a = self.simple_item(
                     &e.attrs,
                     &e.vis,
-                    e.enum_token.span,
                     &e.ident,
-                    e.brace_token.span.close(),
+                    (e.enum_token.span, e.brace_token.span.close()),
                     ItemKind::Enum,
                     ItemDetail::Enum(EnumInfo { variants }),
                 );
@@ -902,9 +994,8 @@ impl<'t> Extractor<'t> {
                 let a = self.simple_item(
                     &u.attrs,
                     &u.vis,
-                    u.union_token.span,
                     &u.ident,
-                    u.fields.brace_token.span.close(),
+                    (u.union_token.span, u.fields.brace_token.span.close()),
                     ItemKind::Union,
                     ItemDetail::Struct(info),
                 );
@@ -919,9 +1010,8 @@ impl<'t> Extractor<'t> {
                 let a = self.simple_item(
                     &t.attrs,
                     &t.vis,
-                    t.type_token.span,
                     &t.ident,
-                    t.semi_token.span,
+                    (t.type_token.span, t.semi_token.span),
                     ItemKind::TypeAlias,
                     ItemDetail::TypeAlias(ty),
                 );
@@ -961,9 +1051,8 @@ impl<'t> Extractor<'t> {
                     self.simple_item(
                         &c.attrs,
                         &c.vis,
-                        c.const_token.span,
                         &c.ident,
-                        c.semi_token.span,
+                        (c.const_token.span, c.semi_token.span),
                         ItemKind::Const,
                         ItemDetail::Const(ty),
                     )
@@ -1061,9 +1150,12 @@ impl<'t> Extractor<'t> {
             .iter()
             .filter_map(|arg| match arg {
                 syn::FnArg::Typed(pt) => Some(Param {
-                    name: match &*pt.pat {
-                        Pat::Ident(pi) => pi.ident.to_string(),
-                        other => other.to_token_stream().to_string(),
+                    name: match (&*pt.pat, self.expanding) {
+                        (Pat::Ident(pi), _) => pi.ident.to_string(),
+                        (other, None) => self
+                            .text_of(self.sp(syn::spanned::Spanned::span(other)))
+                            .to_string(),
+                        (other, Some(_)) => other.to_token_stream().to_string(),
                     },
                     ty: self.ty(&pt.ty),
                 }),
@@ -1132,9 +1224,8 @@ impl<'t> Extractor<'t> {
         let a = self.simple_item(
             &t.attrs,
             &t.vis,
-            start,
             &t.ident,
-            t.brace_token.span.close(),
+            (start, t.brace_token.span.close()),
             ItemKind::Trait,
             ItemDetail::Trait(TraitInfo { methods }),
         );
@@ -1201,9 +1292,8 @@ impl<'t> Extractor<'t> {
         let a = self.simple_item(
             &m.attrs,
             &m.vis,
-            start,
             &m.ident,
-            end,
+            (start, end),
             ItemKind::Mod,
             ItemDetail::Mod(ModInfo {
                 out_of_line: m.content.is_none(),
@@ -1469,6 +1559,12 @@ impl<'t> Extractor<'t> {
         let Some(expansion) = local.expand(&mac.tokens) else {
             return;
         };
+        // The expansion is parsed with this file's walk already on the stack.
+        if super::depth::check_within(&expansion.to_string(), super::depth::EXPANSION_BUDGET)
+            .is_err()
+        {
+            return;
+        }
         let Ok((items, _)) = (|input: ParseStream| Ok(parse_items(input))).parse2(expansion) else {
             return;
         };
@@ -1803,9 +1899,18 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
         self.invocation(&m.mac, &m.attrs);
     }
 
+    fn visit_expr_macro(&mut self, m: &'ast syn::ExprMacro) {
+        // `thread_local!(..)` as a block's tail expression is still a declaration.
+        if Grammar::of(&m.mac.path).is_some() {
+            self.invocation(&m.mac, &m.attrs);
+        } else {
+            self.visit_macro(&m.mac);
+        }
+    }
+
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
         self.record(&m.path, RefKind::Macro, None);
-        if self.expanding.is_none() {
+        if self.expanding.is_none() && self.body_may_name_paths(m) {
             for e in macros::expr_body(m).unwrap_or_default() {
                 self.visit_expr(&e);
             }

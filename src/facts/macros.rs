@@ -281,8 +281,15 @@ impl LocalMacro {
             .parse2(input.clone());
             matched.ok()?;
             let mut out = TokenStream::new();
-            transcribe(&rule.transcriber, &bindings, &mut Vec::new(), &mut out);
-            Some(out)
+            let mut budget = MAX_EXPANSION_TOKENS;
+            transcribe(
+                &rule.transcriber,
+                &bindings,
+                &mut Vec::new(),
+                &mut out,
+                &mut budget,
+            );
+            (budget > 0).then_some(out)
         })
     }
 }
@@ -491,6 +498,17 @@ fn tokens_between(begin: Cursor, end: Cursor) -> TokenStream {
     out
 }
 
+/// Tokens in a stream, group contents included.
+fn count_tokens(ts: &TokenStream) -> usize {
+    ts.clone()
+        .into_iter()
+        .map(|tt| match tt {
+            TokenTree::Group(g) => 1 + count_tokens(&g.stream()),
+            _ => 1,
+        })
+        .sum()
+}
+
 fn lookup<'b>(b: &'b Bindings, name: &str, indices: &[usize]) -> Option<&'b Binding> {
     let mut found = b.get(name)?;
     for &i in indices {
@@ -525,11 +543,27 @@ fn repeat_count(ts: &TokenStream, b: &Bindings, indices: &[usize]) -> Option<usi
     None
 }
 
-fn transcribe(ts: &TokenStream, b: &Bindings, indices: &mut Vec<usize>, out: &mut TokenStream) {
+/// Tokens an expansion may produce: repetitions of large bindings could otherwise
+/// multiply a small file into a huge one.
+const MAX_EXPANSION_TOKENS: usize = 50_000;
+
+/// Substitute bindings into a transcriber. `budget` counts down the tokens still allowed;
+/// at zero the output is incomplete and must be dropped.
+fn transcribe(
+    ts: &TokenStream,
+    b: &Bindings,
+    indices: &mut Vec<usize>,
+    out: &mut TokenStream,
+    budget: &mut usize,
+) {
     let tokens: Vec<TokenTree> = ts.clone().into_iter().collect();
     let mut i = 0;
     while let Some(tt) = tokens.get(i) {
         i += 1;
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
         match tt {
             TokenTree::Punct(p) if p.as_char() == '$' => match tokens.get(i) {
                 Some(TokenTree::Ident(name)) if name == "crate" => {
@@ -539,6 +573,10 @@ fn transcribe(ts: &TokenStream, b: &Bindings, indices: &mut Vec<usize>, out: &mu
                 Some(TokenTree::Ident(name)) => {
                     i += 1;
                     match lookup(b, &name.to_string(), indices) {
+                        Some(Binding::One(tokens, _)) if count_tokens(tokens) > *budget => {
+                            *budget = 0;
+                            return;
+                        }
                         Some(Binding::One(tokens, Fragment::Expr)) => {
                             // Keep the expression's precedence, as rustc does.
                             let mut g = Group::new(Delimiter::None, tokens.clone());
@@ -563,7 +601,7 @@ fn transcribe(ts: &TokenStream, b: &Bindings, indices: &mut Vec<usize>, out: &mu
                             }
                         }
                         indices.push(n);
-                        transcribe(&g.stream(), b, indices, out);
+                        transcribe(&g.stream(), b, indices, out, budget);
                         indices.pop();
                     }
                 }
@@ -571,7 +609,7 @@ fn transcribe(ts: &TokenStream, b: &Bindings, indices: &mut Vec<usize>, out: &mu
             },
             TokenTree::Group(g) => {
                 let mut inner = TokenStream::new();
-                transcribe(&g.stream(), b, indices, &mut inner);
+                transcribe(&g.stream(), b, indices, &mut inner, budget);
                 let mut group = Group::new(g.delimiter(), inner);
                 group.set_span(g.span());
                 out.extend([TokenTree::Group(group)]);
@@ -685,6 +723,14 @@ mod tests {
         let out = expand(def, "pub A = Thing::new(1), B = make(),").unwrap();
         assert!(out.contains("pubstaticA:crate::Thing"), "{out}");
         assert!(out.contains(";staticB:crate::Thing"), "{out}");
+    }
+
+    #[test]
+    fn expansions_cannot_blow_up() {
+        let def = "($($t:tt)*) => { static X: u8 = 0; $($t)* $($t)* $($t)* $($t)* };";
+        let big = "a ".repeat(20_000);
+        assert!(expand(def, &big).is_none());
+        assert!(expand(def, "a b").is_some());
     }
 
     #[test]

@@ -49,6 +49,14 @@ struct Found {
     problems: Vec<(PathBuf, Problem)>,
 }
 
+impl Found {
+    /// Is the package in `dir` part of this workspace (even if its manifest is broken)?
+    fn claims(&self, dir: &Path) -> bool {
+        self.packages.iter().any(|p| p.dir == dir)
+            || self.problems.iter().any(|(p, _)| p.parent() == Some(dir))
+    }
+}
+
 enum Parsed {
     Ok(Box<Manifest>),
     Bad {
@@ -101,7 +109,7 @@ impl Manifests {
                 .map(|p| normalize(&nearest.join(p)));
             if let Some(root) = explicit.filter(|r| r.join("Cargo.toml").is_file()) {
                 let found = self.workspace_at(&root);
-                if found.packages.iter().any(|p| p.dir == nearest) {
+                if found.claims(nearest) {
                     return found;
                 }
             }
@@ -115,7 +123,7 @@ impl Manifests {
         for dir in ancestors {
             if self.is_workspace_root(dir) {
                 let found = self.workspace_at(dir);
-                if found.packages.iter().any(|p| p.dir == nearest) {
+                if found.claims(nearest) {
                     return found;
                 }
             }
@@ -189,9 +197,7 @@ impl Manifests {
     }
 
     fn add_member(&mut self, found: &mut Found, dir: &Path) {
-        if found.packages.iter().any(|p| p.dir == dir)
-            || found.problems.iter().any(|(p, _)| p.parent() == Some(dir))
-        {
+        if found.claims(dir) {
             return;
         }
         match self.get(dir) {
@@ -661,6 +667,11 @@ mod tests {
         assert_eq!(d.problems.len(), 1);
         assert_eq!(d.problems[0].path, "bad/Cargo.toml");
         assert!(d.problems[0].problem.span.is_some());
+        // Started inside the broken member: still the whole workspace.
+        let d = discover(&root.join("bad/src")).unwrap();
+        assert_eq!(d.workspace_roots, vec![root.clone()]);
+        assert_eq!(d.crates.len(), 1);
+        assert_eq!(d.problems[0].path, "../Cargo.toml");
 
         // A broken workspace root: its packages are found by scanning.
         write(&root, &[("Cargo.toml", "[workspace]\nmembers = [\n")]);

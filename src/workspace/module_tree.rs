@@ -8,13 +8,12 @@
 //! and parsed once and shared; it gets one `FileId` per module it becomes.
 
 use super::{is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, PackageInfo};
-use crate::config::Config;
+use crate::config::{Config, ExcludeSet};
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
 use crate::index::{
     Crate, CrateId, FileRole, Index, IndexedFile, InputProblem, Module, ModuleId, ScanSummary,
 };
 use crate::source::{FileId, SourceFile, Span};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,29 +30,12 @@ const MAX_INSTANCES_PER_CRATE: usize = 16;
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> Index {
-    load_with(
-        discovery,
-        config,
-        threads,
-        crate::facts::extract::extract_file,
-    )
-}
-
-/// Extracts one file's facts from its text.
-type Extractor = fn(&str) -> FileFacts;
-
-fn load_with(
-    discovery: &Discovery,
-    config: &Config,
-    threads: Option<usize>,
-    extract: Extractor,
-) -> Index {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .stack_size(PARSER_STACK_BYTES)
         .thread_name(|i| format!("ssot-parse-{i}"))
         .build();
-    let mut loader = Loader::new(discovery, config, extract);
+    let mut loader = Loader::new(discovery, config);
     match &pool {
         Ok(pool) => pool.install(|| loader.run()),
         // No pool (thread creation refused): still analyse, on this thread.
@@ -137,7 +119,9 @@ type LoadResult = Result<Parsed, Problem>;
 struct Loader<'a> {
     discovery: &'a Discovery,
     root: &'a Path,
-    exclude: Exclude,
+    exclude: ExcludeSet,
+    /// Files each exclude glob matched, parallel to `config.exclude`.
+    exclude_hits: Vec<usize>,
     index: Index,
     /// Every file looked at, by canonical path: parsed, or the problem reading it.
     cache: HashMap<PathBuf, LoadResult>,
@@ -158,17 +142,24 @@ struct Loader<'a> {
     packages: &'a [PackageInfo],
     /// The config file: (path, path shown, text).
     config_file: Option<(PathBuf, String, Arc<str>)>,
-    extract: Extractor,
 }
 
 impl<'a> Loader<'a> {
-    fn new(discovery: &'a Discovery, config: &Config, extract: Extractor) -> Self {
-        let base = config
-            .file
-            .as_ref()
-            .and_then(|f| f.path.parent())
-            .map(normalize)
-            .unwrap_or_else(|| discovery.config_dir.clone());
+    fn new(discovery: &'a Discovery, config: &Config) -> Self {
+        // A loaded config has its globs compiled; a hand-built one (tests, embedders) may
+        // not, and gets them compiled here relative to the same base.
+        let exclude = if config.exclude_set.len() == config.exclude.len() {
+            config.exclude_set.clone()
+        } else {
+            let base = config
+                .file
+                .as_ref()
+                .and_then(|f| f.path.parent())
+                .map(normalize)
+                .unwrap_or_else(|| discovery.config_dir.clone());
+            // Invalid globs are reported by config validation; here they exclude nothing.
+            ExcludeSet::new(base, &config.exclude).unwrap_or_default()
+        };
         let index = Index {
             root: discovery.report_root.clone(),
             problems: discovery.problems.clone(),
@@ -177,7 +168,8 @@ impl<'a> Loader<'a> {
         Loader {
             discovery,
             root: &discovery.report_root,
-            exclude: Exclude::new(base, config.exclude.iter().map(|s| s.value.as_str())),
+            exclude,
+            exclude_hits: vec![0; config.exclude.len()],
             index,
             cache: HashMap::new(),
             module_file: Vec::new(),
@@ -196,7 +188,6 @@ impl<'a> Loader<'a> {
                     Arc::from(f.text.as_str()),
                 )
             }),
-            extract,
         }
     }
 
@@ -228,18 +219,19 @@ impl<'a> Loader<'a> {
                     .filter_map(|f| match f {
                         Found::File {
                             path, canonical, ..
-                        } if !self.cache.contains_key(canonical) && !self.exclude.matches(path) => {
+                        } if !self.cache.contains_key(canonical)
+                            && !self.exclude.is_excluded(path) =>
+                        {
                             seen.insert(canonical.clone()).then(|| canonical.clone())
                         }
                         _ => None,
                     })
                     .collect()
             };
-            let extract = self.extract;
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical, extract);
+                    let result = read_and_parse(&canonical);
                     (canonical, result)
                 })
                 .collect();
@@ -286,8 +278,10 @@ impl<'a> Loader<'a> {
         };
         self.reached.insert(path.clone());
         self.reached_canonical.insert(canonical.clone());
-        if self.exclude.matches(&path) {
-            self.excluded.insert(path);
+        if self.excluded(&path) {
+            return;
+        }
+        if self.is_twin(&pending, &canonical) {
             return;
         }
         if let Some(problem) = self.cycle_or_depth(&pending, &canonical) {
@@ -524,6 +518,14 @@ impl<'a> Loader<'a> {
         id
     }
 
+    /// `#[cfg(a)] mod imp; #[cfg(b)] mod imp;` naming the same file: one module, not two.
+    fn is_twin(&self, pending: &Pending, canonical: &Path) -> bool {
+        pending
+            .parent
+            .and_then(|p| self.index.module(p).children.get(&pending.name))
+            .is_some_and(|&m| self.module_file[m.0 as usize] == canonical)
+    }
+
     /// A `mod` whose file is already one of its ancestors (a `#[path]` cycle), or nesting
     /// beyond the limit.
     fn cycle_or_depth(&self, pending: &Pending, canonical: &Path) -> Option<Problem> {
@@ -627,6 +629,22 @@ impl<'a> Loader<'a> {
         })
     }
 
+    /// Is `path` excluded by config? Counts each excluded file once, per glob.
+    fn excluded(&mut self, path: &Path) -> bool {
+        let hits = self.exclude.matches(path);
+        if hits.is_empty() {
+            return false;
+        }
+        if self.excluded.insert(path.to_path_buf()) {
+            for i in hits {
+                if let Some(n) = self.exclude_hits.get_mut(i) {
+                    *n += 1;
+                }
+            }
+        }
+        true
+    }
+
     fn rel(&self, path: &Path) -> String {
         relative(path, self.root)
     }
@@ -671,9 +689,20 @@ impl<'a> Loader<'a> {
             }
         }
 
+        // A file shared by several crates reports its problems once.
+        let mut seen = HashSet::new();
+        self.index.problems.retain(|p| {
+            seen.insert((
+                p.path.clone(),
+                p.problem.span,
+                format!("{:?}", p.problem.kind),
+                p.problem.message.clone(),
+            ))
+        });
         self.resolve_crate_deps();
         self.walk_for_unreachable(&mut summary);
         summary.files_excluded = self.excluded.len();
+        summary.exclude_hits = std::mem::take(&mut self.exclude_hits);
         self.index.summary = summary;
 
         if let Some(cfg) = &self.config_file {
@@ -778,8 +807,7 @@ impl Loader<'_> {
                 if self.reached.contains(path) {
                     continue;
                 }
-                if self.exclude.matches(path) {
-                    self.excluded.insert(path.to_path_buf());
+                if self.excluded(path) {
                     continue;
                 }
                 // Reached under another name (through a symlink)? Only unreached candidates
@@ -902,7 +930,7 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path, extract: Extractor) -> LoadResult {
+fn read_and_parse(path: &Path) -> LoadResult {
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read file: {e}"),
@@ -946,57 +974,21 @@ fn read_and_parse(path: &Path, extract: Extractor) -> LoadResult {
             span: Some(Span::new(offset, offset + 1)),
         }
     })?;
-    let facts = std::panic::catch_unwind(|| extract(&text)).unwrap_or_else(|_| FileFacts {
-        problems: vec![Problem {
-            kind: ProblemKind::Parse,
-            message: "internal error while extracting facts from this file; it was skipped".into(),
-            span: None,
-        }],
-        ..FileFacts::default()
-    });
+    let facts = std::panic::catch_unwind(|| crate::facts::extract::extract_file(&text))
+        .unwrap_or_else(|_| FileFacts {
+            problems: vec![Problem {
+                kind: ProblemKind::Parse,
+                message: "internal error while extracting facts from this file; it was skipped"
+                    .into(),
+                span: None,
+            }],
+            ..FileFacts::default()
+        });
     Ok(Parsed {
         text: Arc::from(text),
         facts,
         ids: Vec::new(),
     })
-}
-
-/// Config `exclude` globs, relative to the config file's directory (or the workspace root).
-/// A pattern excludes a file when it matches the file or any directory above it.
-struct Exclude {
-    base: PathBuf,
-    set: Option<GlobSet>,
-}
-
-impl Exclude {
-    fn new<'p>(base: PathBuf, patterns: impl Iterator<Item = &'p str>) -> Self {
-        let mut builder = GlobSetBuilder::new();
-        let mut any = false;
-        for p in patterns {
-            let p = p.trim_start_matches("./").trim_end_matches('/');
-            // Invalid globs are reported by config validation; here they match nothing.
-            if let Ok(g) = GlobBuilder::new(p).literal_separator(true).build() {
-                builder.add(g);
-                any = true;
-            }
-        }
-        Exclude {
-            base,
-            set: if any { builder.build().ok() } else { None },
-        }
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        let Some(set) = &self.set else {
-            return false;
-        };
-        let Ok(rel) = path.strip_prefix(&self.base) else {
-            return false;
-        };
-        rel.ancestors()
-            .take_while(|a| !a.as_os_str().is_empty())
-            .any(|a| set.is_match(a))
-    }
 }
 
 #[cfg(test)]

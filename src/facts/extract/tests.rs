@@ -35,7 +35,7 @@ fn fn_info(i: &Item) -> &FnInfo {
     }
 }
 
-fn refs_of<'a>(f: &'a FileFacts, kind: RefKind) -> Vec<String> {
+fn refs_of(f: &FileFacts, kind: RefKind) -> Vec<String> {
     f.refs
         .iter()
         .filter(|r| r.kind == kind)
@@ -1082,4 +1082,45 @@ fn suppressions_are_collected_with_the_facts() {
     let f = facts(text);
     assert_eq!(f.suppressions.len(), 1);
     assert!(f.suppressions[0].trailing);
+}
+
+#[test]
+fn multibyte_text_before_a_span_on_the_same_line() {
+    let text = "/* ééé 😀 */ pub struct Après; const É: &str = \"ü\"; struct Z;";
+    let f = facts(text);
+    for name in ["Après", "É", "Z"] {
+        assert_eq!(&text[item(&f, name).name_span.range()], name);
+    }
+}
+
+#[test]
+fn cfg_attr_path_and_tail_position_thread_local() {
+    let text = r#"
+        #[cfg_attr(windows, path = "win.rs")]
+        mod platform;
+        fn f() -> u8 { std::thread_local!(static TAIL: u8 = 1) }
+    "#;
+    let f = facts(text);
+    assert_eq!(item(&f, "platform").attrs.path.as_deref(), Some("win.rs"));
+    assert_eq!(
+        static_info(item(&f, "TAIL")).origin,
+        StaticOrigin::ThreadLocal
+    );
+}
+
+#[test]
+fn deep_macro_expansions_are_skipped_not_overflowed() {
+    let n = 150;
+    let text = format!(
+        "macro_rules! deep {{ ($($t:tt)*) => {{ static X: u8 = $($t)*; }} }}\n\
+         deep!({}1{});",
+        "(".repeat(n),
+        ")".repeat(n)
+    );
+    let f = on_extraction_stack(text);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(names(&f), ["deep"]);
+    // The same macro with shallow input does expand.
+    let f = facts("macro_rules! deep { ($($t:tt)*) => { static X: u8 = $($t)*; } }\ndeep!(((1)));");
+    assert_eq!(names(&f), ["deep", "X"]);
 }

@@ -2,86 +2,8 @@
 
 use super::*;
 use crate::config::{ConfigFile, Spanned};
-use crate::facts::{Attrs, ModInfo};
 use crate::index::CrateKind;
 use crate::workspace::discover::discover;
-
-/// A stand-in extractor that knows only `mod` items and `#![cfg(test)]`, so the loader can
-/// be tested on its own while the real extractor is built on its branch.
-fn mods_only(text: &str) -> FileFacts {
-    let mut facts = FileFacts::default();
-    let file = match syn::parse_file(text) {
-        Ok(f) => f,
-        Err(e) => {
-            facts.problems.push(Problem {
-                kind: ProblemKind::Parse,
-                message: e.to_string(),
-                span: None,
-            });
-            return facts;
-        }
-    };
-    facts.inner_attrs.cfg_test = file.attrs.iter().any(is_cfg_test);
-    collect(&file.items, &[], false, &mut facts.items);
-    facts
-}
-
-fn is_cfg_test(a: &syn::Attribute) -> bool {
-    a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
-}
-
-fn collect(items: &[syn::Item], scope: &[ScopeSeg], in_test: bool, out: &mut Vec<Item>) {
-    for item in items {
-        let syn::Item::Mod(m) = item else { continue };
-        let cfg_test = m.attrs.iter().any(is_cfg_test);
-        let path = m.attrs.iter().find_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        });
-        let start = m.mod_token.span.byte_range().start;
-        let end = match (&m.content, &m.semi) {
-            (Some((brace, _)), _) => brace.span.close().byte_range().end,
-            (None, Some(semi)) => semi.span.byte_range().end,
-            _ => start,
-        };
-        out.push(Item {
-            name: m.ident.to_string(),
-            kind: ItemKind::Mod,
-            scope: scope.to_vec(),
-            vis: match m.vis {
-                syn::Visibility::Public(_) => Vis::Public,
-                _ => Vis::Private,
-            },
-            name_span: Span::new(
-                m.ident.span().byte_range().start,
-                m.ident.span().byte_range().end,
-            ),
-            span: Span::new(start, end),
-            attrs: Attrs {
-                cfg_test,
-                path,
-                ..Attrs::default()
-            },
-            in_test: in_test || cfg_test,
-            in_fn_body: false,
-            cfg_gated: false,
-            detail: ItemDetail::Mod(ModInfo {
-                out_of_line: m.content.is_none(),
-            }),
-        });
-        if let Some((_, inner)) = &m.content {
-            let mut s = scope.to_vec();
-            s.push(ScopeSeg::Mod(m.ident.to_string()));
-            collect(inner, &s, in_test || cfg_test, out);
-        }
-    }
-}
 
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
@@ -99,7 +21,7 @@ fn temp_root() -> (tempfile::TempDir, PathBuf) {
 
 fn load_dir(start: &Path, config: &Config) -> Index {
     let discovery = discover(start).unwrap();
-    load_with(&discovery, config, Some(2), mods_only)
+    load(&discovery, config, Some(2))
 }
 
 /// `crate::a::b` style paths of every module, sorted.
@@ -332,10 +254,14 @@ fn a_file_shared_by_two_crates_is_parsed_once() {
             ("Cargo.toml", "[package]\nname = \"p\"\n"),
             ("src/lib.rs", "mod shared;\n"),
             ("src/main.rs", "mod shared;\nfn main() {}\n"),
-            ("src/shared.rs", "mod inner { }\n"),
+            ("src/shared.rs", "mod inner { }\nmod gone;\n"),
         ],
     );
     let index = load_dir(&root, &Config::default());
+    assert_eq!(
+        problems(&index),
+        vec![(ProblemKind::MissingModule, "src/shared.rs".into())]
+    );
     let shared: Vec<&IndexedFile> = index
         .files
         .iter()
@@ -343,8 +269,8 @@ fn a_file_shared_by_two_crates_is_parsed_once() {
         .collect();
     assert_eq!(shared.len(), 2);
     assert!(Arc::ptr_eq(&shared[0].source.text, &shared[1].source.text));
-    assert_eq!(shared[0].facts.items.len(), 1);
-    assert_eq!(shared[1].facts.items.len(), 1);
+    assert_eq!(shared[0].facts.items.len(), 2);
+    assert_eq!(shared[1].facts.items.len(), 2);
     assert_eq!(index.summary.files_analyzed, 3);
     assert_eq!(
         module_paths(&index),
@@ -371,7 +297,10 @@ fn a_missing_module_file_points_at_the_mod_item() {
     assert_eq!(p.problem.kind, ProblemKind::MissingModule);
     assert_eq!(p.path, "src/lib.rs");
     let file = p.file.unwrap();
-    assert_eq!(index.span_text(file, p.problem.span.unwrap()), "mod gone;");
+    assert_eq!(
+        index.span_text(file, p.problem.span.unwrap()),
+        "pub mod gone;"
+    );
     assert!(
         p.problem.message.contains("src/gone.rs"),
         "{}",
@@ -583,6 +512,18 @@ fn config_exclude_and_config_file() {
     // generated.rs, legacy/mod.rs, legacy/stale.rs; generated/big.rs is not followed, so it
     // is simply unreachable.
     assert_eq!(index.summary.files_excluded, 3);
+    assert_eq!(index.summary.exclude_hits, vec![1, 2]);
+    // The same with the globs compiled by config loading.
+    let compiled = Config {
+        exclude_set: crate::config::ExcludeSet::new(root.clone(), &config.exclude).unwrap(),
+        ..config.clone()
+    };
+    let again = load_dir(&root, &compiled);
+    assert_eq!(again.summary.exclude_hits, vec![1, 2]);
+    assert_eq!(
+        again.summary.files_unreachable,
+        vec!["src/generated/big.rs"]
+    );
     assert_eq!(
         index.summary.files_unreachable,
         vec!["src/generated/big.rs"]
@@ -625,6 +566,38 @@ fn dev_only_packages_and_test_dirs_are_test_code() {
     assert!(demo.deps.contains_key("fake") && demo.deps.contains_key("app"));
     let app = index.crates.iter().find(|c| c.name == "app").unwrap();
     assert!(!app.deps.contains_key("fake"));
+}
+
+#[test]
+fn cfg_switched_twins() {
+    let (_tmp, root) = temp_root();
+    write(
+        &root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"p\"\n"),
+            (
+                "src/lib.rs",
+                "#[cfg(unix)]\nmod sys;\n#[cfg(not(unix))]\nmod sys;\n\
+                 #[cfg(unix)]\n#[path = \"imp/unix.rs\"]\nmod imp;\n\
+                 #[cfg(windows)]\n#[path = \"imp/windows.rs\"]\nmod imp;\n\
+                 #[cfg(unix)]\nmod inline {}\n#[cfg(windows)]\nmod inline {}\n",
+            ),
+            ("src/sys.rs", ""),
+            ("src/imp/unix.rs", ""),
+            ("src/imp/windows.rs", ""),
+        ],
+    );
+    let index = load_dir(&root, &Config::default());
+    assert!(index.problems.is_empty(), "{:?}", index.problems);
+    // The same file once; two alternative files both analysed (the first is the child).
+    assert_eq!(
+        module_paths(&index),
+        vec!["p", "p::imp", "p::imp", "p::inline", "p::sys"]
+    );
+    let lib = module(&index, "p");
+    let imp = index.module(lib.children["imp"]);
+    assert_eq!(index.file(imp.file).source.rel_path, "src/imp/unix.rs");
+    assert!(index.summary.files_unreachable.is_empty());
 }
 
 #[test]
@@ -704,7 +677,7 @@ fn load_real_tree() {
     };
     let started = std::time::Instant::now();
     let discovery = discover(Path::new(&dir)).unwrap();
-    let index = load_with(&discovery, &Config::default(), None, mods_only);
+    let index = load(&discovery, &Config::default(), None);
     eprintln!("took {:?}", started.elapsed());
     for c in &index.crates {
         let mut deps: Vec<&String> = c.deps.keys().collect();
