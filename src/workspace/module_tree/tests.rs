@@ -707,3 +707,29 @@ fn load_real_tree() {
         index.modules.len()
     );
 }
+
+#[test]
+fn modules_declared_inside_item_macros_are_followed() {
+    let (_tmp, root) = temp_root();
+    write(
+        &root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"p\"\n"),
+            (
+                "src/lib.rs",
+                "cfg_if::cfg_if! {\n    if #[cfg(unix)] {\n        mod sys;\n    } else {\n        #[path = \"sys_other.rs\"]\n        mod sys;\n    }\n}\ncfg_net! {\n    pub mod net;\n}\n",
+            ),
+            ("src/sys.rs", ""),
+            ("src/sys_other.rs", ""),
+            ("src/net.rs", "cfg_select! {\n    test => { mod fake; }\n    _ => { mod real; }\n}\n"),
+            ("src/net/fake.rs", ""),
+            ("src/net/real.rs", ""),
+        ],
+    );
+    let index = load_dir(&root, &Config::default());
+    assert_eq!(problems(&index), vec![]);
+    assert_eq!(index.summary.files_unreachable, Vec::<String>::new());
+    assert_eq!(index.summary.files_analyzed, 6);
+    assert!(module(&index, "p::net::fake").in_test);
+    assert!(!module(&index, "p::net::real").in_test);
+}
