@@ -461,7 +461,10 @@ impl<'a, 'c> Run<'a, 'c> {
             // Other members are `duplicate-concept`'s business; only their deprecated routes
             // concern imports.
             None if !is_canonical_item || sanctioned => return,
-            None => (Level::Warning, route_description(index, &route, &name)),
+            None => (
+                Level::Warning,
+                route_description(index, &route, &name, view.krate),
+            ),
         };
         let canonical_abs = concept
             .canonical_path
@@ -544,7 +547,7 @@ impl<'a, 'c> Run<'a, 'c> {
         let Some(hop_leaf) = leaf(index, renamed) else {
             return false;
         };
-        if disambiguates(index, renamed) {
+        if disambiguates(index, renamed) || names_private_child(index, renamed, &original.target) {
             return false;
         }
         let reachable = match &original.target {
@@ -619,9 +622,18 @@ impl<'a, 'c> Run<'a, 'c> {
             let Some(group) = self.groups.get(&key) else {
                 continue;
             };
-            let Some(example) = group.direct.first().copied() else {
+            let Some(first) = group.direct.first().copied() else {
                 continue;
             };
+            let krate = match &key {
+                GroupKey::Def(c, _) | GroupKey::External(c, _) => *c,
+            };
+            let example = group
+                .direct
+                .iter()
+                .copied()
+                .find(|c| absolute_spelling(self.index(), krate, *c).is_some())
+                .unwrap_or(first);
             let to_flag: Vec<(Consumer, Vec<UseId>)> = group
                 .facades
                 .iter()
@@ -656,7 +668,12 @@ impl<'a, 'c> Run<'a, 'c> {
                 if !def_path_visible(index, *d, module) {
                     return None;
                 }
-                spell_def_path(index, *d, krate)?
+                // The crate's own direct spelling (`dep::models::User`, lifted by the
+                // defining module's parent) is the one to converge on; else the defining path.
+                match absolute_spelling(index, krate, example) {
+                    Some(p) => p,
+                    None => spell_def_path(index, *d, krate)?,
+                }
             }
             GroupKey::External(_, p) => p.join("::"),
         };
@@ -664,20 +681,20 @@ impl<'a, 'c> Run<'a, 'c> {
             GroupKey::Def(_, d) => index.item(*d).name.clone(),
             GroupKey::External(_, p) => p.last().cloned().unwrap_or_default(),
         };
-        let this_route = route_description(index, route, &name);
+        let this_route = route_description(index, route, &name, krate);
         let mut finding = Finding::new(
             RULE,
             Level::Warning,
             file,
             span,
             format!(
-                "`{name}` is imported {this_route}, while this crate also imports it by its defining path `{spelled}`: one item under two paths fragments the crate's view of it"
+                "`{name}` is imported {this_route}, while this crate also imports it directly as `{spelled}`: one item under two paths fragments the crate's view of it"
             ),
         )
         .help(format!("import it as `{spelled}`"))
         .item_path(written.join("::"));
         if let Some((ef, _, es, _, _)) = consumer_parts(index, example) {
-            finding = finding.related(ef, es, "imported by its defining path here");
+            finding = finding.related(ef, es, "imported directly here");
         }
         if let Some(l) = leaf_of {
             let text = &index.file(file).source.text;
@@ -736,6 +753,18 @@ fn names_same_item(imported: Option<&Target>, target: &Target) -> bool {
     }
 }
 
+/// A `use` leaf's path when it is absolute within crate `krate` (`crate::a::B`,
+/// `dep::a::B`), so any file of the crate can write it as it stands.
+fn absolute_spelling(index: &Index, krate: CrateId, who: Consumer) -> Option<String> {
+    let Consumer::Leaf(u) = who else {
+        return None;
+    };
+    let l = leaf(index, u)?;
+    let first = l.path.first()?;
+    let absolute = first == "crate" || index.krate(krate).deps.contains_key(first.as_str());
+    (absolute && l.kind == UseKind::Name && l.path.len() > 1).then(|| l.path.join("::"))
+}
+
 /// The re-exports of a route that make it a route of its own: private imports (local names,
 /// reachable only from inside their module) and `pub use some_crate;` (the name the extern
 /// prelude gives anyway) are left out.
@@ -785,6 +814,41 @@ fn in_hidden_module(index: &Index, m: ModuleId) -> bool {
             return true;
         }
         cur = module.parent;
+    }
+    false
+}
+
+/// A re-export that gives an item of a private child module its public name
+/// (`mod entry; pub(crate) use entry::Handle as EntryHandle;`): outside that module the
+/// rename is the only path, so it is the canonical one, even for descendants that privacy
+/// would let name the original.
+fn names_private_child(index: &Index, u: UseId, target: &Target) -> bool {
+    let (Target::Def(d), Some(reexporter)) = (target, hop_module(index, u)) else {
+        return false;
+    };
+    if index.item(*d).vis == Vis::Private {
+        return true;
+    }
+    let mut cur = index.def(*d).module;
+    for _ in 0..1024 {
+        if cur == reexporter {
+            return false;
+        }
+        let Some(module) = index.modules.get(cur.0 as usize) else {
+            return false;
+        };
+        let vis = match module.decl {
+            Some(decl) if (decl.0 as usize) < index.defs.len() => index.item(decl).vis,
+            _ if module.public => Vis::Public,
+            _ => Vis::Private,
+        };
+        let Some(parent) = module.parent else {
+            return false;
+        };
+        if vis == Vis::Private && concept::is_within(index, parent, reexporter) {
+            return true;
+        }
+        cur = parent;
     }
     false
 }
@@ -876,10 +940,12 @@ fn bound_abs_path(index: &Index, u: UseId, item: &str) -> Option<String> {
     Some(format!("{}::{name}", index.module_path(module)))
 }
 
-/// "through the re-export `a::B`" for a route's first re-export, "by its defining path" else.
-fn route_description(index: &Index, hops: &[UseId], item: &str) -> String {
+/// "through the re-export `a::B`" for a route's first re-export (spelled as crate `from`
+/// writes it), "by its defining path" else.
+fn route_description(index: &Index, hops: &[UseId], item: &str, from: CrateId) -> String {
+    let spelled = |abs: String| spell_abs_path(index, &abs, from).unwrap_or(abs);
     match hops.first().and_then(|u| bound_abs_path(index, *u, item)) {
-        Some(p) => format!("through the re-export `{p}`"),
+        Some(p) => format!("through the re-export `{}`", spelled(p)),
         None if hops.is_empty() => "by its defining path".to_string(),
         None => "through a re-export".to_string(),
     }
