@@ -1584,6 +1584,10 @@ impl<'t> Extractor<'t> {
         let Some(body) = macros::item_body(mac) else {
             return false;
         };
+        if body.is_err() && self.in_fn_body {
+            // A cfg switch of statements (`cfg_select! { unix => { let x = ..; } }`).
+            return false;
+        }
         self.record(&mac.path, RefKind::Macro, None);
         match body {
             Ok(ItemBody::Branches(branches)) => {

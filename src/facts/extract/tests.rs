@@ -1209,6 +1209,7 @@ fn items_inside_cfg_switches_and_wrapper_macros_are_declared_where_invoked() {
         fn f() {
             quote! { struct NotDeclared; }
             cfg_if! { if #[cfg(unix)] { static LOCAL: u8 = 0; } }
+            cfg_select! { unix => { let statements = 1; } _ => {} }
         }
     "#;
     let f = facts(text);
