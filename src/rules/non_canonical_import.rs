@@ -580,7 +580,7 @@ impl<'a, 'c> Run<'a, 'c> {
             .rename
             .clone()
             .unwrap_or_else(|| hop_leaf.path.last().cloned().unwrap_or_default());
-        let hop_path = bound_path(index, renamed, view.krate, &alias).unwrap_or(alias.clone());
+        let hop_path = bound_path_from(index, renamed, view.krate, &alias).unwrap_or(alias.clone());
         let message = format!(
             "`{}` is imported through `{hop_path}`, a renamed re-export of `{}`, which this crate can name directly: one item under two names",
             display_name(index, view),
@@ -923,29 +923,34 @@ fn spell_target(index: &Index, t: &Target, from: CrateId) -> Option<String> {
     }
 }
 
-/// The path of the name a re-export binds (`chat_core::legacy::OldManager`), as crate `from`
-/// spells it; `item` is the name a glob re-export passes on.
-fn bound_path(index: &Index, u: UseId, from: CrateId, item: &str) -> Option<String> {
-    let abs = bound_abs_path(index, u, item)?;
-    spell_abs_path(index, &abs, from)
-}
-
-fn bound_abs_path(index: &Index, u: UseId, item: &str) -> Option<String> {
+/// The path of the name a re-export binds as crate `from` writes it (`crate::a::B` inside
+/// the re-exporting crate, `dep::a::B` elsewhere), else absolute.
+fn bound_path_from(index: &Index, u: UseId, from: CrateId, item: &str) -> Option<String> {
     let l = leaf(index, u)?;
     let module = index.module_at(u.file, &l.scope)?;
     let name = match l.kind {
         UseKind::Glob => item.to_string(),
         _ => l.rename.clone().or_else(|| l.path.last().cloned())?,
     };
-    Some(format!("{}::{name}", index.module_path(module)))
+    let m = index.module(module);
+    let prefix = concept::crate_prefix(index, from, m.krate)
+        .unwrap_or_else(|| index.krate(m.krate).name.clone());
+    let mut path = prefix;
+    for seg in m.path.iter().chain(std::iter::once(&name)) {
+        path.push_str("::");
+        path.push_str(seg);
+    }
+    Some(path)
 }
 
 /// "through the re-export `a::B`" for a route's first re-export (spelled as crate `from`
 /// writes it), "by its defining path" else.
 fn route_description(index: &Index, hops: &[UseId], item: &str, from: CrateId) -> String {
-    let spelled = |abs: String| spell_abs_path(index, &abs, from).unwrap_or(abs);
-    match hops.first().and_then(|u| bound_abs_path(index, *u, item)) {
-        Some(p) => format!("through the re-export `{}`", spelled(p)),
+    match hops
+        .first()
+        .and_then(|u| bound_path_from(index, *u, from, item))
+    {
+        Some(p) => format!("through the re-export `{p}`"),
         None if hops.is_empty() => "by its defining path".to_string(),
         None => "through a re-export".to_string(),
     }
