@@ -498,6 +498,8 @@ pub enum ServiceKind {
     ServiceObject,
     /// A third-party type named like a manager.
     ExternalManaged,
+    /// A workspace struct that holds services or growing collections.
+    StatefulObject,
 }
 
 impl ServiceKind {
@@ -514,6 +516,9 @@ impl ServiceKind {
             ServiceKind::RuntimeConfig => "configuration that is rewritten at run time",
             ServiceKind::ServiceObject => "service object",
             ServiceKind::ExternalManaged => "third-party stateful manager",
+            ServiceKind::StatefulObject => {
+                "stateful object (it holds a service or a collection that grows at run time)"
+            }
         }
     }
 }
@@ -847,7 +852,32 @@ fn classify_path(
     if let Some(reason) = harmless_name(name, args) {
         return Class::Harmless(reason);
     }
+    if holds_state(&q, env, depth) {
+        return Class::Service(ServiceHit {
+            kind: ServiceKind::StatefulObject,
+            ty: core,
+        });
+    }
     Class::Harmless(Harmless::Unclassified)
+}
+
+/// A workspace struct whose name says nothing but whose fields are a service (a channel
+/// sender, a client, a runtime), a managed instance, or a collection that grows through a
+/// shared reference (`DashMap`, `RwLock<HashMap<..>>`, a concurrent cache): one of it in a
+/// static is a stateful service (`struct Dashboard { issues: DashMap<Code, Issue> }`).
+/// Plain collections and values (configuration, key material, lookup tables) are not.
+fn holds_state(q: &[String], env: &dyn TypeEnv, depth: usize) -> bool {
+    let Some(fields) = env.fields(q) else {
+        return false;
+    };
+    fields
+        .iter()
+        .any(|f| match classify_depth(f, false, env, depth + 1) {
+            Class::Managed(_) => true,
+            Class::Service(s) => s.kind != ServiceKind::RuntimeConfig,
+            Class::Registry(r) => r.grows,
+            Class::Harmless(_) => false,
+        })
 }
 
 /// A workspace `*Cache` struct that memoises data (`struct Cache { last_value: Option<f32>,

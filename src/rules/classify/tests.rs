@@ -65,6 +65,15 @@ impl TypeEnv for FakeEnv {
             "KeyCache" => Some(vec![ty("Vec<PublicKey>"), ty("Option<DateTime<Utc>>")]),
             "TokenCache" => Some(vec![ty("HashMap<UserId, Token>")]),
             "ClientCache" => Some(vec![ty("reqwest::Client"), ty("Instant")]),
+            "Board" => Some(vec![ty("DashMap<Code, Issue>")]),
+            "Outbox" => Some(vec![ty("Arc<Mutex<UnboundedReceiver<Job>>>"), ty("u64")]),
+            "Registrations" => Some(vec![ty("RwLock<HashMap<String, Handler>>")]),
+            "Limits" => Some(vec![
+                ty("usize"),
+                ty("Vec<String>"),
+                ty("HashMap<String, u32>"),
+            ]),
+            "Holder" => Some(vec![ty("Board")]),
             _ => None,
         }
     }
@@ -534,4 +543,26 @@ fn link_crates_are_matched_at_word_starts() {
     assert!(mentions_path("inventory::iter::<P>", "inventory::"));
     assert!(mentions_path("x(inventory::iter)", "inventory::"));
     assert!(!mentions_path("my_inventory::iter", "inventory::"));
+}
+
+#[test]
+fn a_struct_holding_services_or_growing_collections_is_stateful() {
+    let env = fake(vec![]);
+    let c = |t: &str| classify(&ty(t), false, &env);
+    for t in [
+        "OnceLock<Arc<Board>>",
+        "Lazy<Outbox>",
+        "Lazy<Registrations>",
+        "Lazy<Holder>",
+    ] {
+        match c(t) {
+            Class::Service(s) => assert_eq!(s.kind, ServiceKind::StatefulObject, "{t}"),
+            other => panic!("{t}: {other:?}"),
+        }
+    }
+    // plain values and tables that never grow
+    assert_eq!(
+        c("OnceLock<Limits>"),
+        Class::Harmless(Harmless::Unclassified)
+    );
 }
