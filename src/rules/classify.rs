@@ -419,6 +419,22 @@ const PLAIN_KEY_NAMES: &[&str] = &[
     "String", "str", "Uuid", "Ulid", "u64", "u32", "usize", "i64", "i32", "u128", "Id", "Cow",
 ];
 
+/// Words in a static's name that mark instrumentation (`QUERY_PERF_TRACKER`,
+/// `REQUEST_TIMINGS`, `CACHE_STATS`): timing and statistics kept for logs and metrics, which
+/// every rule leaves alone like metric registries.
+const INSTRUMENTATION_WORDS: &[&str] = &[
+    "perf",
+    "timing",
+    "timings",
+    "stats",
+    "statistics",
+    "metric",
+    "metrics",
+    "telemetry",
+    "profiling",
+    "profiler",
+];
+
 /// Init-call path segments that feed a static from a link-time registry.
 const LINK_REGISTRY_CRATES: &[&str] = &["inventory", "linkme"];
 
@@ -1149,6 +1165,14 @@ pub fn is_user_keyed(key: Option<&Ty>, static_name: &str, env: &dyn TypeEnv) -> 
         return true;
     }
     PLAIN_KEY_NAMES.contains(&name) && static_name_is_per_user(static_name)
+}
+
+/// A static named for instrumentation (`QUERY_PERF_TRACKER`, `SEARCH_STATS`).
+pub fn is_instrumentation_name(static_name: &str) -> bool {
+    static_name
+        .split('_')
+        .map(str::to_ascii_lowercase)
+        .any(|w| INSTRUMENTATION_WORDS.contains(&w.as_str()))
 }
 
 /// `USERS`, `ACTIVE_SESSIONS`, `WS_MANAGERS`, `user_connections`.

@@ -9,7 +9,8 @@
 
 use super::classify::statics::{subject, StaticSite, Workspace};
 use super::classify::{
-    classify_static, init_from_link_registry, is_user_keyed, Class, Holds, RegistryInfo,
+    classify_static, init_from_link_registry, is_instrumentation_name, is_user_keyed, Class, Holds,
+    RegistryInfo,
 };
 use super::RuleCtx;
 use crate::facts::{MacroRegistry, StaticOrigin, Ty};
@@ -64,7 +65,10 @@ fn static_finding(
     link_slices: &[&str],
 ) -> Option<Finding> {
     let item = s.site.item;
-    if s.info.origin == StaticOrigin::TaskLocal || item.attrs.global_allocator {
+    if s.info.origin == StaticOrigin::TaskLocal
+        || item.attrs.global_allocator
+        || is_instrumentation_name(&item.name)
+    {
         return None;
     }
     if item.attrs.distributed_slice {

@@ -566,3 +566,12 @@ fn a_struct_holding_services_or_growing_collections_is_stateful() {
         Class::Harmless(Harmless::Unclassified)
     );
 }
+
+#[test]
+fn instrumentation_names() {
+    assert!(is_instrumentation_name("QUERY_PERF_TRACKER"));
+    assert!(is_instrumentation_name("SEARCH_STATS"));
+    assert!(is_instrumentation_name("request_timings"));
+    assert!(!is_instrumentation_name("STATUS"));
+    assert!(!is_instrumentation_name("USER_SESSIONS"));
+}
