@@ -327,6 +327,8 @@ const SERVICE_SUFFIXES: &[(&str, ServiceKind)] = &[
     ("ThreadPool", ServiceKind::Runtime),
     ("Runtime", ServiceKind::Runtime),
     ("Client", ServiceKind::Client),
+    // `lettre::AsyncSmtpTransport`: a mail client with its own connection pool
+    ("Transport", ServiceKind::Client),
     ("Pool", ServiceKind::Pool),
     ("Connection", ServiceKind::Pool),
     ("Bus", ServiceKind::EventBus),

@@ -179,6 +179,10 @@ fn stateful_services_are_warnings() {
     assert_service("Lazy<reqwest::Client>", ServiceKind::Client);
     assert_service("OnceCell<aws_sdk_s3::Client>", ServiceKind::Client);
     assert_service("Lazy<HttpClient>", ServiceKind::Client);
+    assert_service(
+        "OnceLock<AsyncSmtpTransport<Tokio1Executor>>",
+        ServiceKind::Client,
+    );
     assert_service("OnceLock<PgPool>", ServiceKind::Pool);
     assert_service("OnceCell<sqlx::PgPool>", ServiceKind::Pool);
     assert_service(
