@@ -128,7 +128,7 @@ impl Manifests {
                 }
             }
         }
-        self.package_alone(nearest)
+        self.package_with_path_deps(nearest)
     }
 
     fn package_alone(&mut self, dir: &Path) -> Found {
@@ -176,6 +176,24 @@ impl Manifests {
             }
         }
         // Path dependencies inside the workspace directory are members too (as in cargo).
+        self.add_path_deps(&mut found, root, Some(&decl));
+        found.decl = Some(decl);
+        found
+    }
+
+    /// A package with no workspace, with the path dependencies inside its directory: cargo
+    /// builds them into it, so they are part of the project (`clippy` and its
+    /// `clippy_lints`, `clippy_utils` … below it, with no `[workspace]` table).
+    fn package_with_path_deps(&mut self, dir: &Path) -> Found {
+        let mut found = self.package_alone(dir);
+        self.add_path_deps(&mut found, dir, None);
+        found
+    }
+
+    /// Add the path dependencies of every package of `found` that live below `root`,
+    /// transitively.
+    fn add_path_deps(&mut self, found: &mut Found, root: &Path, decl: Option<&WorkspaceDecl>) {
+        let exclude: &[String] = decl.map_or(&[], |d| d.exclude.as_slice());
         let mut i = 0;
         while i < found.packages.len() {
             let pkg = &found.packages[i];
@@ -183,17 +201,16 @@ impl Manifests {
                 .package
                 .iter()
                 .flat_map(|p| &p.dependencies)
-                .filter_map(|d| dep_dir(&pkg.dir, d, root, Some(&decl)))
-                .filter(|d| d.starts_with(root) && !is_excluded(root, d, &decl.exclude))
+                .filter_map(|d| dep_dir(&pkg.dir, d, root, decl))
+                .filter(|d| d.starts_with(root) && !is_excluded(root, d, exclude))
                 .filter(|d| d.join("Cargo.toml").is_file())
+                .filter(|d| decl.is_some() || !self.is_workspace_root(d))
                 .collect();
             for dir in dep_dirs {
-                self.add_member(&mut found, &dir);
+                self.add_member(found, &dir);
             }
             i += 1;
         }
-        found.decl = Some(decl);
-        found
     }
 
     fn add_member(&mut self, found: &mut Found, dir: &Path) {
@@ -230,7 +247,9 @@ impl Manifests {
         }
         for dir in &dirs {
             if !claimed.contains(dir) {
-                out.push(self.package_alone(dir));
+                let found = self.package_with_path_deps(dir);
+                claimed.extend(found.packages.iter().map(|p| p.dir.clone()));
+                out.push(found);
             }
         }
         out
@@ -578,6 +597,43 @@ mod tests {
         let test = &d.crates[2];
         assert!(test.deps.contains(&("testing".into(), "testing".into())));
         assert!(d.problems.is_empty());
+    }
+
+    #[test]
+    fn a_package_without_a_workspace_brings_its_path_dependencies() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = canon(tmp.path());
+        write(
+            &root,
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"tool\"\n[dependencies]\nlints = { path = \"lints\" }\n\
+                     outside = { path = \"../outside\" }\n",
+                ),
+                ("src/main.rs", ""),
+                (
+                    "lints/Cargo.toml",
+                    "[package]\nname = \"lints\"\n[dependencies]\nutils = { path = \"../utils\" }\n",
+                ),
+                ("lints/src/lib.rs", ""),
+                ("utils/Cargo.toml", "[package]\nname = \"utils\"\n"),
+                ("utils/src/lib.rs", ""),
+            ],
+        );
+        for start in [root.clone(), root.join("lints")] {
+            let d = discover(&start).unwrap();
+            let mut names: Vec<&str> = d.crates.iter().map(|c| c.name.as_str()).collect();
+            names.sort();
+            if start == root {
+                assert_eq!(names, ["lints", "tool", "utils"]);
+                assert!(d.problems.is_empty(), "{:?}", d.problems);
+            } else {
+                // Started inside a path dependency: that package alone (`../utils` is
+                // outside its directory, as `../outside` is outside the tool's).
+                assert_eq!(names, ["lints"]);
+            }
+        }
     }
 
     #[test]
