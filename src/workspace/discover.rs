@@ -480,9 +480,10 @@ fn assemble(start: &Path, found: Vec<Found>) -> Discovery {
     discovery
 }
 
-/// Packages that are only ever dev-dependencies of others, or dependencies of such
-/// test-only packages alone (a helper of a test helper). A package nobody depends on is
-/// application code.
+/// Packages that live in a `tests/` or `benches/` directory of the workspace (test servers
+/// and helpers), that are only ever dev-dependencies of others, or dependencies of such
+/// test-only packages alone (a helper of a test helper). Any other package nobody depends on
+/// is application code.
 fn test_only_packages(
     ws: &Found,
     resolved: &[Vec<(String, String, DepKind, PathBuf)>],
@@ -502,7 +503,16 @@ fn test_only_packages(
             }
         }
     }
-    let mut test_only = vec![false; ws.packages.len()];
+    let mut test_only: Vec<bool> = ws
+        .packages
+        .iter()
+        .map(|m| {
+            m.dir.strip_prefix(&ws.root).is_ok_and(|rel| {
+                rel.components()
+                    .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches")
+            })
+        })
+        .collect();
     loop {
         let mut changed = false;
         for p in 0..ws.packages.len() {
@@ -634,6 +644,40 @@ mod tests {
                 assert_eq!(names, ["lints"]);
             }
         }
+    }
+
+    #[test]
+    fn packages_in_a_tests_directory_are_test_code() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = canon(tmp.path());
+        write(
+            &root,
+            &[
+                (
+                    "Cargo.toml",
+                    "[workspace]\nmembers = [\"app\", \"tests/util\", \"tests/ffi\"]\n",
+                ),
+                ("app/Cargo.toml", "[package]\nname = \"app\"\n"),
+                ("app/src/lib.rs", ""),
+                (
+                    "tests/util/Cargo.toml",
+                    "[package]\nname = \"test_server\"\n",
+                ),
+                ("tests/util/src/lib.rs", ""),
+                ("tests/ffi/Cargo.toml", "[package]\nname = \"test_ffi\"\n"),
+                ("tests/ffi/src/lib.rs", ""),
+            ],
+        );
+        let d = discover(&root).unwrap();
+        let tests: Vec<(&str, bool)> = d
+            .crates
+            .iter()
+            .map(|c| (c.name.as_str(), c.is_test))
+            .collect();
+        assert_eq!(
+            tests,
+            [("app", false), ("test_server", true), ("test_ffi", true)]
+        );
     }
 
     #[test]
