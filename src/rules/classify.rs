@@ -413,8 +413,10 @@ const USER_KEY_WORDS: &[&str] = &[
 ];
 
 /// Extra words that make a static's name per-user when its key type is a plain id
-/// (`MANAGERS: Lazy<Mutex<HashMap<String, Arc<Manager>>>>`).
-const USER_STATIC_WORDS: &[&str] = &["manager", "instance", "handler", "channel"];
+/// (`MANAGERS: Lazy<Mutex<HashMap<String, Arc<Manager>>>>`). Not `handler` or `channel`:
+/// signal handlers by signal number and pub/sub channels by topic are keyed by something
+/// else.
+const USER_STATIC_WORDS: &[&str] = &["manager", "instance"];
 
 /// Key types that carry no meaning of their own; the static's name decides.
 const PLAIN_KEY_NAMES: &[&str] = &[
@@ -435,6 +437,8 @@ const INSTRUMENTATION_WORDS: &[&str] = &[
     "telemetry",
     "profiling",
     "profiler",
+    // OpenTelemetry plumbing (`OTEL_PRE_COLLECT_CALLBACKS`)
+    "otel",
 ];
 
 /// Init-call path segments that feed a static from a link-time registry.

@@ -516,6 +516,9 @@ fn user_keys() {
     assert!(!keyed("Uuid", "JOBS"));
     assert!(!keyed("String", "ROUTES"));
     assert!(!keyed("&'static str", "TEMPLATES"));
+    // signal handlers by number, pub/sub channels by topic
+    assert!(!keyed("i32", "HANDLERS"));
+    assert!(!keyed("String", "CHANNELS"));
     assert!(!is_user_keyed(None, "USERS", &e));
 }
 
@@ -576,6 +579,7 @@ fn instrumentation_names() {
     assert!(is_instrumentation_name("QUERY_PERF_TRACKER"));
     assert!(is_instrumentation_name("SEARCH_STATS"));
     assert!(is_instrumentation_name("request_timings"));
+    assert!(is_instrumentation_name("OTEL_PRE_COLLECT_CALLBACKS"));
     assert!(!is_instrumentation_name("STATUS"));
     assert!(!is_instrumentation_name("USER_SESSIONS"));
 }
