@@ -856,7 +856,9 @@ fn classify_path(
         return Class::Harmless(Harmless::ReadOnly);
     }
     if let Some(kind) = service_kind(krate, name, args) {
-        if kind == ServiceKind::Cache && is_data_memo(&q, env, depth) {
+        if kind == ServiceKind::Cache
+            && (is_data_memo(&q, env, depth) || single_value_cache(&q, args, env))
+        {
             return Class::Harmless(Harmless::Data);
         }
         return Class::Service(ServiceHit { kind, ty: core });
@@ -900,6 +902,12 @@ fn holds_state(q: &[String], env: &dyn TypeEnv, depth: usize) -> bool {
             Class::Registry(r) => r.grows,
             Class::Harmless(_) => false,
         })
+}
+
+/// A third-party `*Cache<T>` with one type argument and no key (`IngredientCache<T>`,
+/// `OnceCache<T>`) memoises one value; keyed caches take the key as an argument too.
+fn single_value_cache(q: &[String], args: &[Ty], env: &dyn TypeEnv) -> bool {
+    args.len() == 1 && env.fields(q).is_none()
 }
 
 /// A workspace `*Cache` struct that memoises data (`struct Cache { last_value: Option<f32>,

@@ -306,6 +306,15 @@ fn a_cache_struct_that_memoises_data_is_data() {
     assert!(matches!(c("Lazy<ClientCache>"), Class::Service(_)));
     // no struct known: a cache service
     assert!(matches!(c("Lazy<SessionCache>"), Class::Service(_)));
+    // ... unless it takes one type argument and no key: a memo of one value
+    assert_eq!(
+        c("salsa::IngredientCache<IngredientImpl<Ctx>>"),
+        Class::Harmless(Harmless::Data)
+    );
+    assert!(matches!(
+        c("Lazy<lru::SizedCache<String, Token>>"),
+        Class::Registry(_) | Class::Service(_)
+    ));
 }
 
 #[test]
