@@ -114,6 +114,11 @@ pub const CONVENTIONAL_NAMES: &[&str] = &[
     "subcommand",
     "record",
     "row",
+    // the halves of a channel and the entry API of a map, one per module that has them
+    "sender",
+    "receiver",
+    "occupiedentry",
+    "vacantentry",
 ];
 
 /// A type name after normalization.
@@ -339,6 +344,8 @@ mod tests {
         assert!(is_conventional(&normalize("Config")));
         assert!(is_conventional(&normalize("LegacyConfig")));
         assert!(is_conventional(&normalize("ResponseFuture")));
+        assert!(is_conventional(&normalize("Sender")));
+        assert!(is_conventional(&normalize("OccupiedEntry")));
         assert!(!is_conventional(&normalize("WebSocketManager")));
         assert!(!is_conventional(&normalize("ChatError")));
     }
