@@ -480,10 +480,25 @@ fn assemble(start: &Path, found: Vec<Found>) -> Discovery {
     discovery
 }
 
-/// Packages that live in a `tests/` or `benches/` directory of the workspace (test servers
-/// and helpers), that are only ever dev-dependencies of others, or dependencies of such
-/// test-only packages alone (a helper of a test helper). Any other package nobody depends on
-/// is application code.
+/// A directory that holds test, bench or fuzz code: `tests`, `benches`, `fuzz`, `testkit`,
+/// `test-util`, `test_programs`, `filetests`, `e2e-tests` …
+fn is_test_dir_name(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "tests", "test", "testing", "testkit", "testutil", "benches", "fuzz", "fuzzing",
+    ];
+    let name = name.to_ascii_lowercase();
+    EXACT.contains(&name.as_str())
+        || name.starts_with("test-")
+        || name.starts_with("test_")
+        || name.ends_with("tests")
+        || name.ends_with("-test")
+        || name.ends_with("_test")
+}
+
+/// Packages that live in a test, bench or fuzz directory of the workspace (test servers and
+/// helpers, fuzz targets), that are only ever dev-dependencies of others, or dependencies
+/// of such test-only packages alone (a helper of a test helper). Any other package nobody
+/// depends on is application code.
 fn test_only_packages(
     ws: &Found,
     resolved: &[Vec<(String, String, DepKind, PathBuf)>],
@@ -509,7 +524,7 @@ fn test_only_packages(
         .map(|m| {
             m.dir.strip_prefix(&ws.root).is_ok_and(|rel| {
                 rel.components()
-                    .any(|c| c.as_os_str() == "tests" || c.as_os_str() == "benches")
+                    .any(|c| c.as_os_str().to_str().is_some_and(is_test_dir_name))
             })
         })
         .collect();
@@ -655,7 +670,7 @@ mod tests {
             &[
                 (
                     "Cargo.toml",
-                    "[workspace]\nmembers = [\"app\", \"tests/util\", \"tests/ffi\"]\n",
+                    "[workspace]\nmembers = [\"app\", \"tests/util\", \"tests/ffi\", \"crates/*\"]\n",
                 ),
                 ("app/Cargo.toml", "[package]\nname = \"app\"\n"),
                 ("app/src/lib.rs", ""),
@@ -666,6 +681,12 @@ mod tests {
                 ("tests/util/src/lib.rs", ""),
                 ("tests/ffi/Cargo.toml", "[package]\nname = \"test_ffi\"\n"),
                 ("tests/ffi/src/lib.rs", ""),
+                ("crates/test-programs/Cargo.toml", "[package]\nname = \"progs\"\n"),
+                ("crates/test-programs/src/lib.rs", ""),
+                ("crates/fuzzing/Cargo.toml", "[package]\nname = \"fz\"\n"),
+                ("crates/fuzzing/src/lib.rs", ""),
+                ("crates/latest/Cargo.toml", "[package]\nname = \"latest\"\n"),
+                ("crates/latest/src/lib.rs", ""),
             ],
         );
         let d = discover(&root).unwrap();
@@ -676,7 +697,14 @@ mod tests {
             .collect();
         assert_eq!(
             tests,
-            [("app", false), ("test_server", true), ("test_ffi", true)]
+            [
+                ("app", false),
+                ("test_server", true),
+                ("test_ffi", true),
+                ("fz", true),
+                ("latest", false),
+                ("progs", true),
+            ]
         );
     }
 
