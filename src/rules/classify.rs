@@ -620,6 +620,12 @@ pub trait TypeEnv {
     fn fields(&self, _qualified: &[String]) -> Option<Vec<Ty>> {
         None
     }
+    /// A remembered answer of [`holds_state`] for this path, if the env keeps them.
+    fn known_state(&self, _qualified: &[String]) -> Option<bool> {
+        None
+    }
+    /// Remember what [`holds_state`] found for this path.
+    fn remember_state(&self, _qualified: &[String], _holds: bool) {}
 }
 
 /// An environment that only knows managed-name patterns: every match is a workspace type.
@@ -650,6 +656,9 @@ pub struct Peeled {
 
 /// How deep aliases and wrappers are followed (guards against alias cycles).
 const MAX_DEPTH: usize = 16;
+
+/// How many levels of struct fields [`holds_state`] looks into.
+const MAX_STRUCT_NESTING: usize = 3;
 
 /// Peel wrappers off `ty` (see the lists above), expanding workspace type aliases.
 pub fn peel(ty: &Ty, env: &dyn TypeEnv) -> Peeled {
@@ -891,17 +900,30 @@ fn classify_path(
 /// static is a stateful service (`struct Dashboard { issues: DashMap<Code, Issue> }`).
 /// Plain collections and values (configuration, key material, lookup tables) are not.
 fn holds_state(q: &[String], env: &dyn TypeEnv, depth: usize) -> bool {
+    // Each level reads every field of a struct: a few levels of struct nesting say enough,
+    // and more would grow with the product of the field counts.
+    if depth > MAX_STRUCT_NESTING {
+        return false;
+    }
+    if let Some(known) = env.known_state(q) {
+        return known;
+    }
     let Some(fields) = env.fields(q) else {
         return false;
     };
-    fields
+    let holds = fields
         .iter()
         .any(|f| match classify_depth(f, false, env, depth + 1) {
             Class::Managed(_) => true,
             Class::Service(s) => s.kind != ServiceKind::RuntimeConfig,
             Class::Registry(r) => r.grows,
             Class::Harmless(_) => false,
-        })
+        });
+    // Only a full-depth answer is worth keeping: a cut-off one may be missing a level.
+    if depth == 0 {
+        env.remember_state(q, holds);
+    }
+    holds
 }
 
 /// A third-party `*Cache<T>` with one type argument and no key (`IngredientCache<T>`,

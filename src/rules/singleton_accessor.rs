@@ -60,6 +60,11 @@ fn finding_for<'a>(ws: &'a Workspace<'a>, f: FnSite<'a>) -> Option<Finding> {
         return None;
     }
     let ret = info.ret.as_ref()?;
+    // Without a static named in its body or a `Box::leak`, there is no global to hand out.
+    let body = &info.body;
+    if body.local_statics.is_empty() && body.static_like_paths.is_empty() && !body.box_leak {
+        return None;
+    }
     let self_ty = info.impl_of.as_ref().map(|i| &i.self_ty);
     let ret = substitute_self(ret, self_ty);
     let env = ws.env_for(f.site);
@@ -73,8 +78,8 @@ fn finding_for<'a>(ws: &'a Workspace<'a>, f: FnSite<'a>) -> Option<Finding> {
     if !class.is_singleton() || has_context_param(ws, f) {
         return None;
     }
-    let source = global_source(ws, f)?;
-    if by_value && !clones_the_global(ws, &source, target, &env) {
+    let source = global_source(ws, f, target, &env)?;
+    if by_value && matches!(source, Source::BoxLeak) {
         return None;
     }
     let (what, level) = match &class {
@@ -194,17 +199,15 @@ fn owned_target(ret: &Ty) -> &Ty {
     cur
 }
 
-/// A by-value return is the global itself (cloned) only when the static holds that type;
-/// a fn that merely consults some global while building a fresh value is no accessor.
-fn clones_the_global(
+/// The static holds what the fn returns (`SLOT: OnceLock<Arc<M>>` for `-> &'static M`):
+/// a fn that merely consults some other global (a runtime, a regex) while it builds or
+/// looks up what it returns hands out nothing global.
+fn holds_returned(
     ws: &Workspace<'_>,
-    source: &Source<'_>,
+    s: &StaticSite<'_>,
     target: &Ty,
     env: &dyn super::classify::TypeEnv,
 ) -> bool {
-    let Source::Static(s) = source else {
-        return false;
-    };
     let held = peel(&s.info.ty, &ws.env_for(s.site)).core;
     let returned = peel(target, env).core;
     held.last_name().is_some() && held.last_name() == returned.last_name()
@@ -228,9 +231,15 @@ fn has_context_param(ws: &Workspace<'_>, f: FnSite<'_>) -> bool {
 
 /// The global the body takes the instance from, if any: a singleton static declared in the
 /// body or named by it, else `Box::leak`.
-fn global_source<'a>(ws: &'a Workspace<'a>, f: FnSite<'a>) -> Option<Source<'a>> {
+fn global_source<'a>(
+    ws: &'a Workspace<'a>,
+    f: FnSite<'a>,
+    target: &Ty,
+    env: &dyn super::classify::TypeEnv,
+) -> Option<Source<'a>> {
     let is_singleton_static = |s: &StaticSite<'a>| {
         s.info.origin != StaticOrigin::TaskLocal
+            && holds_returned(ws, s, target, env)
             && classify_static(s.info, &ws.env_for(s.site)).is_singleton()
     };
     if let Some(s) = ws.local_statics(f).into_iter().find(is_singleton_static) {

@@ -12,6 +12,7 @@ use crate::facts::{
 };
 use crate::index::{FileRole, Index, Resolution, Target, UseId};
 use crate::source::FileId;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 /// One item of the workspace, located.
@@ -61,6 +62,8 @@ pub struct Workspace<'a> {
     concept_globs: Vec<String>,
     /// Last segments of the concepts' user-context types.
     pub context_names: HashSet<String>,
+    /// Whether a struct (by name) holds state, as [`super::classify`] found it.
+    struct_state: RefCell<HashMap<String, bool>>,
 }
 
 impl<'a> Workspace<'a> {
@@ -160,6 +163,7 @@ impl<'a> Workspace<'a> {
             concept_names,
             concept_globs,
             context_names,
+            struct_state: RefCell::new(HashMap::new()),
         }
     }
 
@@ -461,6 +465,23 @@ impl TypeEnv for IndexEnv<'_> {
         let candidates = self.ws.structs.get(qualified.last()?.as_str())?;
         self.nearest(candidates)
             .map(|info| info.fields.iter().map(|f| f.ty.clone()).collect())
+    }
+
+    // Keyed by name like `fields` (which picks the nearest struct of that name), so an
+    // answer found from one file may stand for a same-named struct elsewhere: acceptable
+    // for a name-level memo, and it keeps classification linear in the workspace's size.
+    fn known_state(&self, qualified: &[String]) -> Option<bool> {
+        let name = qualified.last()?;
+        self.ws.struct_state.borrow().get(name.as_str()).copied()
+    }
+
+    fn remember_state(&self, qualified: &[String], holds: bool) {
+        if let Some(name) = qualified.last() {
+            self.ws
+                .struct_state
+                .borrow_mut()
+                .insert(name.clone(), holds);
+        }
     }
 }
 
