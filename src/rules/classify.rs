@@ -418,6 +418,19 @@ const USER_KEY_WORDS: &[&str] = &[
 /// else.
 const USER_STATIC_WORDS: &[&str] = &["manager", "instance"];
 
+/// Last words of key types that are connection settings, not identities.
+const SETTINGS_KEY_WORDS: &[&str] = &[
+    "props",
+    "properties",
+    "config",
+    "configuration",
+    "options",
+    "opts",
+    "settings",
+    "params",
+    "parameters",
+];
+
 /// Key types that carry no meaning of their own; the static's name decides.
 const PLAIN_KEY_NAMES: &[&str] = &[
     "String", "str", "Uuid", "Ulid", "u64", "u32", "usize", "i64", "i32", "u128", "Id", "Cow",
@@ -1197,7 +1210,16 @@ pub fn is_user_keyed(key: Option<&Ty>, static_name: &str, env: &dyn TypeEnv) -> 
     let Some(name) = core.last_name() else {
         return false;
     };
-    if name == "SocketAddr" || camel_words(name).iter().any(|w| is_user_word(w)) {
+    let words = camel_words(name);
+    // `KafkaConnectionProps`, `ClientConfig`: settings that say how to connect, shared by
+    // everyone who connects the same way.
+    if words
+        .last()
+        .is_some_and(|w| SETTINGS_KEY_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    if name == "SocketAddr" || words.iter().any(|w| is_user_word(w)) {
         return true;
     }
     PLAIN_KEY_NAMES.contains(&name) && static_name_is_per_user(static_name)

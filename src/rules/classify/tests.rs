@@ -523,6 +523,8 @@ fn user_keys() {
     assert!(keyed("String", "MANAGERS"));
     assert!(keyed("&'static str", "CONNECTIONS"));
     assert!(!keyed("Uuid", "JOBS"));
+    assert!(!keyed("KafkaConnectionProps", "SHARED_CONSUMERS"));
+    assert!(!keyed("ClientConfig", "CLIENTS"));
     assert!(!keyed("String", "ROUTES"));
     assert!(!keyed("&'static str", "TEMPLATES"));
     // signal handlers by number, pub/sub channels by topic
