@@ -438,7 +438,13 @@ impl TypeEnv for IndexEnv<'_> {
         if self.ws.is_concept_name(name) {
             return Some(ManagedOrigin::Concept);
         }
-        if !self.ws.config.is_managed(name) {
+        // `SessionManagerImpl`, `WsMgr`, `HubV2`: a decorated or abbreviated manager is one.
+        if !self.ws.config.is_managed(name)
+            && !self
+                .ws
+                .config
+                .is_managed(&crate::rules::names::normalize(name).display)
+        {
             return None;
         }
         let defined_here = self.ws.type_names.contains(name.as_str())
