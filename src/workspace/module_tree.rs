@@ -413,7 +413,10 @@ impl<'a> Loader<'a> {
             };
             let parent_dir = self.module_dir[parent.0 as usize].clone();
             let parent_module = self.index.module(parent);
-            let in_test = parent_module.in_test || item.in_test || item.attrs.cfg_test;
+            let in_test = parent_module.in_test
+                || item.in_test
+                || item.attrs.cfg_test
+                || is_test_module_name(&item.name);
             let out_of_line = matches!(&item.detail, ItemDetail::Mod(m) if m.out_of_line);
             if out_of_line {
                 // rustc: `#[path]` is relative to the module's directory *without* the
@@ -865,6 +868,19 @@ impl Loader<'_> {
 }
 
 /// Apply rustc's rules to find a module's file. Only `stat`s; reading comes later.
+/// A module named for test support (`test_utils`, `testing`, `test_sink`, `mock_test`),
+/// compiled into the crate so that tests elsewhere can use it: test code.
+fn is_test_module_name(name: &str) -> bool {
+    let name = name.trim_start_matches("r#");
+    matches!(name, "test" | "tests" | "testing" | "testutils")
+        || name.starts_with("test_")
+        || name.ends_with("_test")
+        || name.ends_with("_tests")
+        || name.ends_with("_testing")
+        || name.ends_with("test_utils")
+        || name.ends_with("test_util")
+}
+
 fn find(lookup: &Lookup) -> Found {
     let exists = |p: &Path| p.symlink_metadata().is_ok();
     let (path, dir) = match lookup {

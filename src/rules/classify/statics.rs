@@ -347,7 +347,13 @@ fn is_test(index: &Index, site: Site<'_>) -> bool {
     let def_in_test = index
         .def_of_item(site.file, site.item_index)
         .is_some_and(|d| index.def_in_test(d));
-    site.item.in_test || file.in_test || crate_is_test || def_in_test
+    // Items without a definition (fn-local statics) inside an inline test module.
+    let module_in_test = || {
+        index
+            .module_at(site.file, &site.item.scope)
+            .is_some_and(|m| index.module(m).in_test)
+    };
+    site.item.in_test || file.in_test || crate_is_test || def_in_test || module_in_test()
 }
 
 /// A `use` at `use_scope` is visible at `scope` when `scope` is inside it without entering

@@ -733,3 +733,29 @@ fn modules_declared_inside_item_macros_are_followed() {
     assert!(module(&index, "p::net::fake").in_test);
     assert!(!module(&index, "p::net::real").in_test);
 }
+
+#[test]
+fn modules_named_for_test_support_are_test_code() {
+    let (_tmp, root) = temp_root();
+    write(
+        &root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"p\"\n"),
+            (
+                "src/lib.rs",
+                "pub mod test_sink;\npub mod madsim_test_utils;\npub mod testing { pub mod inner {} }\npub mod latest;\npub mod contest_results;\n",
+            ),
+            ("src/test_sink.rs", ""),
+            ("src/madsim_test_utils.rs", ""),
+            ("src/latest.rs", ""),
+            ("src/contest_results.rs", ""),
+        ],
+    );
+    let index = load_dir(&root, &Config::default());
+    assert!(module(&index, "p::test_sink").in_test);
+    assert!(module(&index, "p::madsim_test_utils").in_test);
+    assert!(module(&index, "p::testing::inner").in_test);
+    assert!(!module(&index, "p::latest").in_test);
+    assert!(!module(&index, "p::contest_results").in_test);
+    assert!(file(&index, "src/test_sink.rs").in_test);
+}
