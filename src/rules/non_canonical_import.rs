@@ -40,6 +40,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         findings: Vec::new(),
         flagged: HashSet::new(),
         groups: Groups::default(),
+        shim_modules: HashMap::new(),
     };
     for file in ctx.index.rust_files() {
         run.file(file);
@@ -173,6 +174,8 @@ struct Run<'a, 'c> {
     findings: Vec<Finding>,
     flagged: HashSet<Consumer>,
     groups: Groups,
+    /// Per module: inside a configured shim or deprecated module? (cached)
+    shim_modules: HashMap<ModuleId, bool>,
 }
 
 impl<'a, 'c> Run<'a, 'c> {
@@ -355,10 +358,16 @@ impl<'a, 'c> Run<'a, 'c> {
 
     /// Code inside a configured shim or deprecated module is the migration's own
     /// plumbing: neither reported nor counted as a route.
-    fn in_shim(&self, module: ModuleId) -> bool {
-        self.concepts
-            .iter()
-            .any(|c| c.in_shim_or_deprecated_module(self.index(), module))
+    fn in_shim(&mut self, module: ModuleId) -> bool {
+        if self.concepts.is_empty() {
+            return false;
+        }
+        let (concepts, index) = (&self.concepts, self.ctx.index);
+        *self.shim_modules.entry(module).or_insert_with(|| {
+            concepts
+                .iter()
+                .any(|c| c.in_shim_or_deprecated_module(index, module))
+        })
     }
 
     fn is_concept_item(&self, target: &Target) -> bool {
