@@ -223,10 +223,6 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
             "--write-baseline records the whole workspace; run it without PATH arguments"
         );
     }
-    if opts.write_baseline.is_some() {
-        // TODO(config branch): remove once `filter::baseline::write_baseline` is wired below.
-        miette::bail!("--write-baseline is not available in this build yet");
-    }
     let cwd = current_dir_or_dot();
     for p in paths {
         if !cwd.join(p).exists() {
@@ -282,11 +278,8 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
     }
 
     if let Some(path) = &opts.write_baseline {
-        // TODO(config branch): once it is merged, replace this with
-        //   crate::filter::baseline::write_baseline(path, &outcome.findings, &outcome.index)?;
-        // (the outcome keeps suppressed findings, which the writer expects) and drop the
-        // early refusal at the top of `check`.
-        let _ = path;
+        // The outcome keeps suppressed findings, which the writer expects.
+        crate::filter::baseline::write_baseline(path, &outcome.findings, &outcome.index)?;
     }
     let code = exit_code(&outcome, opts);
     // A build that failed under --with-check fails the run, as `cargo check` would.

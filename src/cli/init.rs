@@ -13,8 +13,7 @@ pub const FILE_NAME: &str = "ssot.toml";
 pub fn run(start_dir: &Path, force: bool, to_stdout: bool) -> miette::Result<i32> {
     let discovery = crate::workspace::discover::discover(start_dir)?;
     // Both names at once is a config error, so an existing `.ssot.toml` is the one replaced.
-    // TODO(config branch): use `crate::config::load::CONFIG_FILE_NAMES` once it is merged.
-    let target = [FILE_NAME, ".ssot.toml"]
+    let target = crate::config::load::CONFIG_FILE_NAMES
         .iter()
         .map(|name| discovery.config_dir.join(name))
         .find(|path| path.exists())

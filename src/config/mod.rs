@@ -3,12 +3,15 @@
 //! Every value that names something in the analysed code keeps its span in the config
 //! text, so `config-unresolved` findings and load errors can point at it.
 
+pub mod date;
 pub mod load;
+pub mod suggest;
 
 use crate::finding::Level;
 use crate::source::Span;
+use date::Date;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A config value with its span in the config file text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +66,30 @@ pub struct DeprecatedPath {
     pub error_after: Option<Spanned<String>>,
 }
 
+impl DeprecatedPath {
+    /// The `error-after` date, when set (the loader has checked that it parses).
+    pub fn error_after_date(&self) -> Option<Date> {
+        self.error_after
+            .as_ref()
+            .and_then(|d| Date::parse(&d.value))
+    }
+
+    /// The `error-after` date has passed on `today` (the date itself is still a grace day).
+    pub fn is_past_due(&self, today: Date) -> bool {
+        self.error_after_date().is_some_and(|d| today > d)
+    }
+
+    /// The level uses of this path get on `today`: the configured level (`None`: the rule's
+    /// own default), raised to an error once `error-after` has passed.
+    pub fn level_on(&self, today: Date) -> Option<Level> {
+        if self.is_past_due(today) {
+            Some(Level::Error)
+        } else {
+            self.level
+        }
+    }
+}
+
 /// One concept: a thing the workspace must have exactly one canonical type for.
 #[derive(Debug, Clone)]
 pub struct Concept {
@@ -103,6 +130,87 @@ pub struct Config {
     pub concepts: Vec<Concept>,
     /// Compiled managed-name matcher.
     pub managed: ManagedNames,
+    /// Compiled `exclude` globs (parallel to `exclude`), relative to the config file's directory.
+    pub exclude_set: ExcludeSet,
+    /// The date deprecation deadlines are measured against: today (UTC) when the config was
+    /// loaded; `None` (hand-built configs) means no deadline has passed.
+    pub today: Option<Date>,
+}
+
+/// The config's `exclude` globs, compiled. Globs are matched against paths relative to the
+/// config file's directory, `/`-separated, `*` not crossing `/` (`**` does); a path is
+/// excluded when it or one of its parent directories matches, so `backups` and `backups/**`
+/// both exclude everything below `backups/`.
+#[derive(Debug, Clone, Default)]
+pub struct ExcludeSet {
+    base: PathBuf,
+    set: globset::GlobSet,
+}
+
+impl ExcludeSet {
+    /// Compile `globs` relative to `base`; on a bad glob, its index and globset's error.
+    pub fn new(base: PathBuf, globs: &[Spanned<String>]) -> Result<ExcludeSet, (usize, String)> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for (i, glob) in globs.iter().enumerate() {
+            let pattern = glob.value.trim_start_matches("./").trim_end_matches('/');
+            let compiled = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| (i, e.kind().to_string()))?;
+            builder.add(compiled);
+        }
+        let set = builder.build().map_err(|e| (0, e.to_string()))?;
+        Ok(ExcludeSet { base, set })
+    }
+
+    /// How many globs there are (as many as `Config::exclude`).
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    /// The directory globs are relative to.
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
+    /// Indices (into `Config::exclude`) of the globs that exclude `path` (absolute, or
+    /// relative to [`Self::base`]). Empty: not excluded. Lets the loader count matches per
+    /// glob, so a glob that matches nothing can be reported.
+    pub fn matches(&self, path: &Path) -> Vec<usize> {
+        if self.set.is_empty() {
+            return Vec::new();
+        }
+        let rel = if path.is_absolute() {
+            match path.strip_prefix(&self.base) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => match path.canonicalize().ok().and_then(|p| {
+                    let base = self.base.canonicalize().ok()?;
+                    p.strip_prefix(base).ok().map(Path::to_path_buf)
+                }) {
+                    Some(rel) => rel,
+                    None => return Vec::new(),
+                },
+            }
+        } else {
+            path.to_path_buf()
+        };
+        let mut hits: Vec<usize> = rel
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .flat_map(|a| self.set.matches(a))
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        !self.matches(path).is_empty()
+    }
 }
 
 /// Matches a type's last path segment against the managed-name patterns (whole segment).
@@ -182,6 +290,13 @@ impl Config {
     }
     pub fn is_managed(&self, name: &str) -> bool {
         self.managed.is_managed(name)
+    }
+    /// The level uses of a deprecated path get today (see [`DeprecatedPath::level_on`]).
+    pub fn deprecated_level(&self, deprecated: &DeprecatedPath) -> Option<Level> {
+        match self.today {
+            Some(today) => deprecated.level_on(today),
+            None => deprecated.level,
+        }
     }
 }
 

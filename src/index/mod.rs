@@ -141,6 +141,9 @@ pub struct ScanSummary {
     pub files_unreachable: Vec<String>,
     /// Files excluded by config.
     pub files_excluded: usize,
+    /// Files each `exclude` glob matched, parallel to `config.exclude` (see
+    /// `ExcludeSet::matches`); empty when the loader did not count per glob.
+    pub exclude_hits: Vec<usize>,
 }
 
 /// A problem that kept some input from being analysed, with the file it concerns.
@@ -174,6 +177,11 @@ pub struct Index {
     pub module_by_file_scope: HashMap<(FileId, Vec<ScopeSeg>), ModuleId>,
     /// Concept membership resolved from config (see `concepts.rs`).
     pub concepts: Vec<concepts::ConceptIndex>,
+    /// What each `type A = B;` (a `Ty::Path` right-hand side) resolves to, by the alias's def.
+    pub alias_res: HashMap<DefId, Resolution>,
+    /// The name tables behind resolution, kept so rules can resolve further paths
+    /// ([`Index::resolve_path`], [`Index::resolve_at`], [`Index::resolve_abs`]).
+    pub names: resolve::NameTables,
     pub problems: Vec<InputProblem>,
     pub summary: ScanSummary,
     /// The config file, when there is one.
@@ -269,5 +277,71 @@ impl Index {
     }
     pub fn span_text(&self, file: FileId, span: Span) -> &str {
         self.file(file).source.snippet(span)
+    }
+
+    /// Resolve `segments` as if written at the top level of module `from` (type, value or
+    /// macro, in that order of preference). Needs [`build::complete`] to have run.
+    pub fn resolve_path(&self, from: ModuleId, segments: &[String]) -> Option<Resolution> {
+        self.names
+            .resolve_in_module(self, from, segments, resolve::ANY)
+    }
+
+    /// Like [`Index::resolve_path`], looking the path up the way a ref of `kind` would
+    /// (a type position never resolves to a fn of the same name; `A::new` → `A`).
+    pub fn resolve_path_as(
+        &self,
+        from: ModuleId,
+        segments: &[String],
+        kind: crate::facts::RefKind,
+    ) -> Option<Resolution> {
+        self.names
+            .resolve_in_module(self, from, segments, resolve::wanted(kind))
+    }
+
+    /// Resolve `segments` as if written at `scope` of `file` (fn-local items and `use`s and
+    /// `Self` included), e.g. a type written in a static's declaration.
+    pub fn resolve_at(
+        &self,
+        file: FileId,
+        scope: &[ScopeSeg],
+        segments: &[String],
+        kind: crate::facts::RefKind,
+    ) -> Option<Resolution> {
+        self.names
+            .resolve_at(self, file, scope, segments, resolve::wanted(kind))
+    }
+
+    /// Resolve an absolute path such as a config value (`chat_core::ws::manager::WebSocketManager`,
+    /// `chat_core::ws`): the first segment is a workspace crate name (or package name); when
+    /// several crates share it (a lib and a bin, or crates of two workspaces) the lib wins.
+    pub fn resolve_abs(&self, path: &str) -> Option<Resolution> {
+        self.names.resolve_abs(self, path)
+    }
+
+    /// The defining path of a definition (`chat_core::ws::manager::WebSocketManager`).
+    pub fn canonical_path(&self, d: DefId) -> String {
+        self.def(d).path.clone()
+    }
+
+    /// Follow `type A = B;` chains from `d` to the definition they name; `d` itself when it
+    /// is not an alias or its right-hand side is not a workspace definition.
+    pub fn alias_target(&self, d: DefId) -> DefId {
+        let mut cur = d;
+        // Bounded: alias cycles are a compile error but must not hang us.
+        for _ in 0..64 {
+            match self.alias_res.get(&cur).map(|r| &r.target) {
+                Some(Target::Def(next)) if *next != cur => cur = *next,
+                _ => break,
+            }
+        }
+        cur
+    }
+
+    /// The definition a resolution ends at, through type aliases.
+    pub fn resolved_def(&self, r: &Resolution) -> Option<DefId> {
+        match r.target {
+            Target::Def(d) => Some(self.alias_target(d)),
+            _ => None,
+        }
     }
 }

@@ -1,2 +1,1306 @@
 //! Path resolution: `use` trees, re-export chains, globs, `self`/`super`/`crate`, other
 //! workspace crates, `extern crate .. as ..`.
+//!
+//! The model follows rustc (2018+ editions) as far as it matters for finding where a path
+//! leads:
+//! - every module and every fn body / block that declares items or `use`s has a *scope
+//!   table*: name → binding, in three namespaces (types+modules, values, macros);
+//! - items bind directly; explicit imports (`use a::B`, `use a::B as C`, `use a::{self}`)
+//!   bind once their path resolves; glob imports are kept as edges and followed at lookup
+//!   time (so a glob over a module that gains names later needs no copying), with a visited
+//!   set so cyclic globs terminate;
+//! - imports can depend on each other, so they are resolved in rounds until no binding
+//!   changes (bounded);
+//! - a name is looked up in the innermost fn-body scope first, then outwards to the module;
+//!   module scopes do not inherit from their parent (Rust scoping); then the extern prelude
+//!   (workspace crates this crate depends on, root-level `extern crate`), then what is
+//!   obviously outside the workspace (std, dependency crates) becomes [`Target::External`].
+
+use super::{CrateId, DefId, FileRole, Index, ModuleId, Resolution, Target, UseId};
+use crate::facts::{ItemDetail, ItemKind, RefKind, ScopeSeg, UseKind, UseLeaf, Vis};
+use crate::source::FileId;
+use std::collections::HashMap;
+
+/// Import rounds before giving up on a fixpoint (real code converges in a handful).
+const MAX_ROUNDS: usize = 32;
+/// Modules one glob lookup may visit; bounds the cost of pathological glob webs.
+const MAX_GLOB_VISITS: usize = 4096;
+
+/// A namespace. Types and modules share one, as in rustc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Ns {
+    Type = 0,
+    Value = 1,
+    Macro = 2,
+}
+
+/// Namespaces a path's last segment is looked up in, in order of preference.
+pub(crate) const TYPE: &[Ns] = &[Ns::Type];
+const VALUE_THEN_TYPE: &[Ns] = &[Ns::Value, Ns::Type];
+const TYPE_THEN_VALUE: &[Ns] = &[Ns::Type, Ns::Value];
+const MACRO: &[Ns] = &[Ns::Macro];
+pub(crate) const ANY: &[Ns] = &[Ns::Type, Ns::Value, Ns::Macro];
+
+/// What a written path of this kind may name.
+pub(crate) fn wanted(kind: RefKind) -> &'static [Ns] {
+    match kind {
+        RefKind::Type | RefKind::StructLit | RefKind::Trait | RefKind::DefaultAnnotated => TYPE,
+        // A pattern names a struct/variant, or a const: never let a fn shadow the type.
+        RefKind::Pattern => TYPE_THEN_VALUE,
+        // A unit/tuple struct is a value too; a named struct as a value is a compile error,
+        // so falling back to the type costs nothing and survives odd extractions.
+        RefKind::Value | RefKind::Call => VALUE_THEN_TYPE,
+        RefKind::Macro => MACRO,
+    }
+}
+
+/// An interned identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Sym(u32);
+
+#[derive(Debug, Clone, Default)]
+struct Interner {
+    map: HashMap<String, Sym>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> Sym {
+        if let Some(sym) = self.map.get(s) {
+            return *sym;
+        }
+        let sym = Sym(self.names.len() as u32);
+        self.names.push(s.to_string());
+        self.map.insert(s.to_string(), sym);
+        sym
+    }
+    /// A name nothing in the workspace binds is simply not interned.
+    fn get(&self, s: &str) -> Option<Sym> {
+        self.map.get(s).copied()
+    }
+    fn name(&self, sym: Sym) -> &str {
+        self.names.get(sym.0 as usize).map_or("", String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// An item (or a child module) declared in the scope: never displaced by an import.
+    Item,
+    /// An explicit import leaf.
+    Import(UseId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Binding {
+    target: Target,
+    /// Use leaves from this binding to the definition (its own leaf first for an import).
+    via: Vec<UseId>,
+    vis: Vis,
+    source: Source,
+}
+
+type Slots = [Option<Binding>; 3];
+
+#[derive(Debug, Clone)]
+struct Glob {
+    leaf: UseId,
+    vis: Vis,
+    /// The globbed module/crate/enum, once its path resolves.
+    target: Option<Target>,
+}
+
+#[derive(Debug, Clone)]
+struct ScopeTable {
+    /// The module this scope is (or whose fn bodies it sits in).
+    module: ModuleId,
+    names: HashMap<Sym, Slots>,
+    globs: Vec<Glob>,
+}
+
+/// Where a use leaf or path sits: its module and the fn-body scopes around it, innermost first.
+#[derive(Debug, Clone)]
+pub(crate) struct ScopeCtx {
+    pub(crate) module: ModuleId,
+    blocks: Vec<u32>,
+}
+
+/// `(file, Mod-only scope) → module`, looked up by slice without allocating per query.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ModKeys {
+    by_file: HashMap<FileId, HashMap<Vec<ScopeSeg>, ModuleId>>,
+}
+
+impl ModKeys {
+    pub(crate) fn new(index: &Index) -> ModKeys {
+        let mut by_file: HashMap<FileId, HashMap<Vec<ScopeSeg>, ModuleId>> = HashMap::new();
+        for ((file, scope), m) in &index.module_by_file_scope {
+            by_file.entry(*file).or_default().insert(scope.clone(), *m);
+        }
+        ModKeys { by_file }
+    }
+
+    /// The innermost module containing `scope` in `file`, and how many scope segments
+    /// belong to reaching it (the rest are fn/impl/block segments inside that module).
+    pub(crate) fn locate(&self, file: FileId, scope: &[ScopeSeg]) -> Option<(ModuleId, usize)> {
+        let keys = self.by_file.get(&file)?;
+        let mut best = keys.get(&[][..]).map(|m| (*m, 0));
+        let mut mods: Vec<ScopeSeg> = Vec::new();
+        for (i, seg) in scope.iter().enumerate() {
+            if let ScopeSeg::Mod(_) = seg {
+                mods.push(seg.clone());
+                if let Some(m) = keys.get(mods.as_slice()) {
+                    best = Some((*m, i + 1));
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Where an item or use leaf binds its name.
+pub(crate) enum Placement {
+    /// In the module's own table.
+    Module(ModuleId),
+    /// In a fn body (or other block) of the module: keyed by the full scope.
+    Block(ModuleId),
+    /// An associated item (`impl`/trait member): reachable only through its type.
+    Associated,
+}
+
+pub(crate) fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Placement {
+    let tail = scope.get(skip..).unwrap_or(&[]);
+    match tail.last() {
+        None => Placement::Module(module),
+        Some(ScopeSeg::Impl(_)) => Placement::Associated,
+        Some(_) => Placement::Block(module),
+    }
+}
+
+/// Cached lookups of one resolution pass: `(scope, name, ns, requester) → binding`.
+/// Only valid while the tables do not change.
+type Memo = HashMap<(u32, Sym, Ns, ModuleId), Option<Binding>>;
+
+/// The name tables of the whole workspace, kept in the index after the build so rules can
+/// resolve further paths ([`Index::resolve_path`](super::Index::resolve_path) and friends).
+#[derive(Clone, Default)]
+pub struct NameTables {
+    interner: Interner,
+    /// Module scopes first (index = `ModuleId`), then fn-body/block scopes.
+    scopes: Vec<ScopeTable>,
+    /// Block scopes by file and full scope.
+    blocks: HashMap<FileId, HashMap<Vec<ScopeSeg>, u32>>,
+    mod_keys: ModKeys,
+    /// Per crate: names every module can use as a first segment (workspace dependencies,
+    /// root-level `extern crate`).
+    extern_prelude: Vec<HashMap<Sym, Target>>,
+    crates_by_name: HashMap<String, Vec<CrateId>>,
+}
+
+impl std::fmt::Debug for NameTables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NameTables")
+            .field("names", &self.interner.names.len())
+            .field("scopes", &self.scopes.len())
+            .finish()
+    }
+}
+
+/// What `resolve` computes for the index.
+pub(crate) struct Resolved {
+    pub(crate) tables: NameTables,
+    pub(crate) use_res: Vec<Vec<Option<Resolution>>>,
+    pub(crate) ref_res: Vec<Vec<Option<Resolution>>>,
+    pub(crate) alias_res: HashMap<DefId, Resolution>,
+}
+
+/// A use leaf to resolve, with where it binds.
+struct LeafTask {
+    id: UseId,
+    ctx: ScopeCtx,
+    /// Table its name (or glob) goes into.
+    scope: u32,
+    /// Name it binds (`None` for globs and `as _`).
+    name: Option<Sym>,
+    /// Position in `scopes[scope].globs` for a glob.
+    glob: Option<usize>,
+}
+
+/// Resolve every use leaf, path ref and type alias of the index (defs must be built).
+pub(crate) fn resolve(index: &Index) -> Resolved {
+    let mut tables = NameTables::build(index);
+    let tasks = tables.leaf_tasks(index);
+    let mut use_res: Vec<Vec<Option<Resolution>>> = index
+        .files
+        .iter()
+        .map(|f| vec![None; f.facts.uses.len()])
+        .collect();
+
+    for _round in 0..MAX_ROUNDS {
+        let mut memo = Memo::new();
+        let mut changed = false;
+        for task in &tasks {
+            let Some(leaf) = leaf_of(index, task.id) else {
+                continue;
+            };
+            let outcome = tables.resolve_leaf(index, task, leaf, &mut memo);
+            // Lookups cached before a change may be stale for the rest of this round; that
+            // only delays convergence: the last round changes nothing, so its cache is exact.
+            if tables.apply(task, outcome.bindings, outcome.glob_target) {
+                changed = true;
+            }
+            if let Some(slot) = use_res
+                .get_mut(task.id.file.0 as usize)
+                .and_then(|v| v.get_mut(task.id.leaf as usize))
+            {
+                *slot = outcome.res;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    let ref_res = tables.resolve_refs(index);
+    let alias_res = tables.resolve_aliases(index);
+    Resolved {
+        tables,
+        use_res,
+        ref_res,
+        alias_res,
+    }
+}
+
+fn leaf_of(index: &Index, id: UseId) -> Option<&UseLeaf> {
+    index
+        .files
+        .get(id.file.0 as usize)
+        .and_then(|f| f.facts.uses.get(id.leaf as usize))
+}
+
+fn module_file_of(index: &Index, file: FileId) -> bool {
+    matches!(
+        index.files.get(file.0 as usize).map(|f| &f.role),
+        Some(FileRole::Module { .. })
+    )
+}
+
+/// Struct, enum, union, trait or alias: a path continuing past it names an associated item.
+fn is_type_like(index: &Index, d: DefId) -> bool {
+    index.defs.get(d.0 as usize).is_some_and(|_| {
+        matches!(
+            index.item(d).kind,
+            ItemKind::Struct
+                | ItemKind::Enum
+                | ItemKind::Union
+                | ItemKind::Trait
+                | ItemKind::TypeAlias
+        )
+    })
+}
+
+/// Names bound in the std prelude or built in (written without a path).
+const PRELUDE: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Default",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "AsRef",
+    "AsMut",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "FromIterator",
+    "Debug",
+    "Hash",
+    "drop",
+    "bool",
+    "char",
+    "str",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+];
+/// Crates every crate can name without a dependency entry.
+const STD_ROOTS: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
+
+fn starts_uppercase(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_descendant(index: &Index, mut m: ModuleId, ancestor: ModuleId) -> bool {
+    // Depth is bounded by the module tree; the counter guards against a malformed tree.
+    for _ in 0..1024 {
+        if m == ancestor {
+            return true;
+        }
+        match index.modules.get(m.0 as usize).and_then(|x| x.parent) {
+            Some(p) => m = p,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// May code in `requester` see a name `owner` declares/imports with visibility `vis`?
+fn visible(index: &Index, vis: Vis, owner: ModuleId, requester: ModuleId) -> bool {
+    match vis {
+        Vis::Public | Vis::Restricted => true,
+        Vis::Crate => {
+            let krate = |m: ModuleId| index.modules.get(m.0 as usize).map(|x| x.krate);
+            krate(owner) == krate(requester)
+        }
+        Vis::Private => is_descendant(index, requester, owner),
+    }
+}
+
+fn root_of(index: &Index, c: CrateId) -> Option<ModuleId> {
+    index.crates.get(c.0 as usize).map(|k| k.root_module)
+}
+
+fn parent_of(index: &Index, m: ModuleId) -> Option<ModuleId> {
+    index.modules.get(m.0 as usize).and_then(|x| x.parent)
+}
+
+/// The module a path continues in, when `t` is one.
+fn as_module(index: &Index, t: &Target) -> Option<ModuleId> {
+    match t {
+        Target::Module(m) => Some(*m),
+        Target::Crate(c) => root_of(index, *c),
+        _ => None,
+    }
+}
+
+fn item_vis_binding(target: Target, vis: Vis) -> Binding {
+    Binding {
+        target,
+        via: Vec::new(),
+        vis,
+        source: Source::Item,
+    }
+}
+
+/// What resolving one leaf gives.
+struct LeafOutcome {
+    res: Option<Resolution>,
+    bindings: [Option<Binding>; 3],
+    glob_target: Option<Target>,
+}
+
+impl NameTables {
+    /// Scope tables with every item (and child module) bound; imports not yet.
+    fn build(index: &Index) -> NameTables {
+        let mut t = NameTables {
+            mod_keys: ModKeys::new(index),
+            ..NameTables::default()
+        };
+        t.scopes = (0..index.modules.len() as u32)
+            .map(|m| ScopeTable {
+                module: ModuleId(m),
+                names: HashMap::new(),
+                globs: Vec::new(),
+            })
+            .collect();
+        t.extern_prelude = vec![HashMap::new(); index.crates.len()];
+        for (i, c) in index.crates.iter().enumerate() {
+            t.crates_by_name
+                .entry(c.name.clone())
+                .or_default()
+                .push(CrateId(i as u32));
+            for (name, dep) in &c.deps {
+                let sym = t.interner.intern(name);
+                t.extern_prelude[i].insert(sym, Target::Crate(*dep));
+            }
+        }
+
+        // Child modules, from the loader's tree (authoritative even when a `mod` item is
+        // missing from the facts).
+        for (m, module) in index.modules.iter().enumerate() {
+            let mut children: Vec<(&String, &ModuleId)> = module.children.iter().collect();
+            children.sort();
+            for (name, child) in children {
+                let vis = index
+                    .modules
+                    .get(child.0 as usize)
+                    .map(|c| match c.decl {
+                        Some(d) if (d.0 as usize) < index.defs.len() => index.item(d).vis,
+                        _ if c.public => Vis::Public,
+                        _ => Vis::Private,
+                    })
+                    .unwrap_or(Vis::Private);
+                let sym = t.interner.intern(name);
+                t.bind_item(
+                    m as u32,
+                    sym,
+                    Ns::Type,
+                    item_vis_binding(Target::Module(*child), vis),
+                );
+            }
+        }
+
+        for d in index.def_ids() {
+            t.bind_def(index, d);
+        }
+        t
+    }
+
+    fn bind_item(&mut self, scope: u32, sym: Sym, ns: Ns, b: Binding) {
+        if let Some(table) = self.scopes.get_mut(scope as usize) {
+            let slot = &mut table.names.entry(sym).or_default()[ns as usize];
+            // First declaration wins (cfg-switched alternatives declare a name twice).
+            if slot.is_none() {
+                *slot = Some(b);
+            }
+        }
+    }
+
+    /// The block scope for `(file, scope)`, created on first use.
+    fn block_scope(&mut self, file: FileId, scope: &[ScopeSeg], module: ModuleId) -> u32 {
+        let next = self.scopes.len() as u32;
+        let map = self.blocks.entry(file).or_default();
+        if let Some(b) = map.get(scope) {
+            return *b;
+        }
+        map.insert(scope.to_vec(), next);
+        self.scopes.push(ScopeTable {
+            module,
+            names: HashMap::new(),
+            globs: Vec::new(),
+        });
+        next
+    }
+
+    /// The table an item or leaf at `scope` binds into, or `None` for associated items.
+    fn table_for(&mut self, file: FileId, scope: &[ScopeSeg]) -> Option<u32> {
+        let (module, skip) = self.mod_keys.locate(file, scope)?;
+        match placement(scope, module, skip) {
+            Placement::Module(m) => Some(m.0),
+            Placement::Block(m) => Some(self.block_scope(file, scope, m)),
+            Placement::Associated => None,
+        }
+    }
+
+    fn bind_def(&mut self, index: &Index, d: DefId) {
+        let def = index.def(d);
+        let item = index.item(d);
+        if let ItemDetail::Fn(f) = &item.detail {
+            if f.impl_of.is_some() || f.in_trait.is_some() {
+                return;
+            }
+        }
+        let Some(scope) = self.table_for(def.file, &item.scope) else {
+            return;
+        };
+        let sym = self.interner.intern(&item.name);
+        let vis = item.vis;
+        let def_binding = || item_vis_binding(Target::Def(d), vis);
+        match item.kind {
+            ItemKind::Struct => {
+                self.bind_item(scope, sym, Ns::Type, def_binding());
+                let has_ctor = match &item.detail {
+                    ItemDetail::Struct(s) => s.tuple || s.unit,
+                    _ => true,
+                };
+                if has_ctor {
+                    self.bind_item(scope, sym, Ns::Value, def_binding());
+                }
+            }
+            ItemKind::Enum => {
+                // Variants are reached through `use Enum::*` by name: make them known.
+                if let ItemDetail::Enum(e) = &item.detail {
+                    for v in &e.variants {
+                        self.interner.intern(&v.name);
+                    }
+                }
+                self.bind_item(scope, sym, Ns::Type, def_binding());
+            }
+            ItemKind::Union | ItemKind::Trait | ItemKind::TypeAlias => {
+                self.bind_item(scope, sym, Ns::Type, def_binding())
+            }
+            ItemKind::Fn | ItemKind::Static | ItemKind::Const => {
+                self.bind_item(scope, sym, Ns::Value, def_binding())
+            }
+            ItemKind::MacroRules => {
+                self.bind_item(scope, sym, Ns::Macro, def_binding());
+                if item.attrs.macro_export {
+                    if let Some(root) = root_of(index, def.krate) {
+                        self.bind_item(root.0, sym, Ns::Macro, def_binding());
+                    }
+                }
+            }
+            // Bound from the module tree (see `build`).
+            ItemKind::Mod => {}
+            ItemKind::ExternCrate => {
+                let ItemDetail::ExternCrate { krate } = &item.detail else {
+                    return;
+                };
+                let krate_of_def = def.krate;
+                let target = if krate == "self" {
+                    Target::Crate(krate_of_def)
+                } else {
+                    match index
+                        .crates
+                        .get(krate_of_def.0 as usize)
+                        .and_then(|c| c.deps.get(krate))
+                    {
+                        Some(c) => Target::Crate(*c),
+                        None => Target::External(vec![krate.clone()]),
+                    }
+                };
+                self.bind_item(scope, sym, Ns::Type, item_vis_binding(target.clone(), vis));
+                // At the crate root, `extern crate` also adds to the extern prelude.
+                if root_of(index, krate_of_def).map(|r| r.0) == Some(scope) {
+                    if let Some(p) = self.extern_prelude.get_mut(krate_of_def.0 as usize) {
+                        p.entry(sym).or_insert(target);
+                    }
+                }
+            }
+        }
+    }
+
+    /// One task per use leaf of every crate file; registers globs and block scopes.
+    fn leaf_tasks(&mut self, index: &Index) -> Vec<LeafTask> {
+        let mut placed = Vec::new();
+        for f in index.rust_files() {
+            if !module_file_of(index, f) {
+                continue;
+            }
+            for (i, leaf) in index.file(f).facts.uses.iter().enumerate() {
+                let id = UseId {
+                    file: f,
+                    leaf: i as u32,
+                };
+                let Some(scope) = self.table_for(f, &leaf.scope) else {
+                    continue;
+                };
+                let glob = (leaf.kind == UseKind::Glob).then(|| {
+                    let globs = &mut self.scopes[scope as usize].globs;
+                    globs.push(Glob {
+                        leaf: id,
+                        vis: leaf.vis,
+                        target: None,
+                    });
+                    globs.len() - 1
+                });
+                let name = match leaf.kind {
+                    UseKind::Glob => None,
+                    UseKind::Name | UseKind::SelfImport => match leaf.rename.as_deref() {
+                        Some("_") => None,
+                        Some(r) => Some(self.interner.intern(r)),
+                        None => leaf.path.last().map(|s| self.interner.intern(s)),
+                    },
+                };
+                placed.push((id, scope, name, glob));
+            }
+        }
+        // Contexts once every block scope exists (a leaf sees blocks around it).
+        let mut tasks = Vec::with_capacity(placed.len());
+        let mut ctx_cache: HashMap<(FileId, &[ScopeSeg]), ScopeCtx> = HashMap::new();
+        for (id, scope, name, glob) in placed {
+            let Some(leaf) = leaf_of(index, id) else {
+                continue;
+            };
+            let key = (id.file, leaf.scope.as_slice());
+            let ctx = match ctx_cache.get(&key) {
+                Some(c) => c.clone(),
+                None => {
+                    let Some(c) = self.ctx(id.file, &leaf.scope) else {
+                        continue;
+                    };
+                    ctx_cache.insert(key, c.clone());
+                    c
+                }
+            };
+            tasks.push(LeafTask {
+                id,
+                ctx,
+                scope,
+                name,
+                glob,
+            });
+        }
+        tasks
+    }
+
+    /// The lexical context of something written at `scope` in `file`.
+    pub(crate) fn ctx(&self, file: FileId, scope: &[ScopeSeg]) -> Option<ScopeCtx> {
+        let (module, skip) = self.mod_keys.locate(file, scope)?;
+        let mut blocks = Vec::new();
+        if let Some(map) = self.blocks.get(&file) {
+            for len in (skip + 1..=scope.len()).rev() {
+                if let Some(b) = scope.get(..len).and_then(|s| map.get(s)) {
+                    blocks.push(*b);
+                }
+            }
+        }
+        Some(ScopeCtx { module, blocks })
+    }
+
+    pub(crate) fn module_ctx(module: ModuleId) -> ScopeCtx {
+        ScopeCtx {
+            module,
+            blocks: Vec::new(),
+        }
+    }
+
+    /// Store a leaf's new bindings; true when anything changed.
+    fn apply(
+        &mut self,
+        task: &LeafTask,
+        bindings: [Option<Binding>; 3],
+        glob: Option<Target>,
+    ) -> bool {
+        let mut changed = false;
+        let Some(table) = self.scopes.get_mut(task.scope as usize) else {
+            return false;
+        };
+        if let Some(g) = task.glob.and_then(|g| table.globs.get_mut(g)) {
+            if g.target != glob {
+                g.target = glob;
+                changed = true;
+            }
+        }
+        let Some(name) = task.name else {
+            return changed;
+        };
+        let has_any = bindings.iter().any(Option::is_some);
+        if !has_any && !table.names.contains_key(&name) {
+            return changed;
+        }
+        let slots = table.names.entry(name).or_default();
+        for (slot, new) in slots.iter_mut().zip(bindings) {
+            let ours = match slot {
+                None => new.is_some(),
+                Some(Binding {
+                    source: Source::Item,
+                    ..
+                }) => false,
+                // The first leaf (in file order) that binds a name keeps it, so two
+                // cfg-switched imports of one name do not take turns forever.
+                Some(Binding {
+                    source: Source::Import(holder),
+                    ..
+                }) => *holder == task.id || (*holder > task.id && new.is_some()),
+            };
+            if ours && *slot != new {
+                *slot = new;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    fn resolve_leaf(
+        &self,
+        index: &Index,
+        task: &LeafTask,
+        leaf: &UseLeaf,
+        memo: &mut Memo,
+    ) -> LeafOutcome {
+        let ctx = &task.ctx;
+        let exclude = Some(task.id);
+        let lc = leaf.leading_colon;
+        let mut out = LeafOutcome {
+            res: None,
+            bindings: [None, None, None],
+            glob_target: None,
+        };
+        let own = |res: &Resolution| {
+            let mut via = Vec::with_capacity(res.via.len() + 1);
+            via.push(task.id);
+            via.extend_from_slice(&res.via);
+            Binding {
+                target: res.target.clone(),
+                via,
+                vis: leaf.vis,
+                source: Source::Import(task.id),
+            }
+        };
+        match leaf.kind {
+            UseKind::Glob => {
+                out.res =
+                    self.resolve_segments(index, ctx, None, &leaf.path, lc, TYPE, exclude, memo);
+                out.glob_target = out.res.as_ref().map(|r| r.target.clone());
+            }
+            UseKind::SelfImport => {
+                out.res =
+                    self.resolve_segments(index, ctx, None, &leaf.path, lc, TYPE, exclude, memo);
+                if task.name.is_some() {
+                    out.bindings[Ns::Type as usize] = out.res.as_ref().map(own);
+                }
+            }
+            UseKind::Name => {
+                let per_ns = |ns: Ns, memo: &mut Memo| -> Option<Resolution> {
+                    self.resolve_segments(index, ctx, None, &leaf.path, lc, &[ns], exclude, memo)
+                };
+                for ns in [Ns::Type, Ns::Value, Ns::Macro] {
+                    let mut r = per_ns(ns, memo);
+                    if r.is_none() && ns == Ns::Type && leaf.path.len() == 1 && !lc {
+                        // `use serde_json;`: a lone segment in a `use` names a crate.
+                        r = self
+                            .external_fallback(index, ctx, &leaf.path, ANY)
+                            .or_else(|| {
+                                let only = leaf.path.first()?;
+                                let keyword = matches!(only.as_str(), "crate" | "self" | "super");
+                                (!keyword).then(|| Resolution {
+                                    target: Target::External(leaf.path.clone()),
+                                    via: Vec::new(),
+                                })
+                            });
+                    }
+                    if task.name.is_some() {
+                        out.bindings[ns as usize] = r.as_ref().map(own);
+                    }
+                    if out.res.is_none() {
+                        out.res = r;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Look a name up in one scope table (its items, imports, then its globs).
+    #[allow(clippy::too_many_arguments)]
+    fn lookup_own(
+        &self,
+        index: &Index,
+        scope: u32,
+        name: Sym,
+        ns: Ns,
+        requester: ModuleId,
+        exclude: Option<UseId>,
+        memo: &mut Memo,
+    ) -> Option<Binding> {
+        let key = (scope, name, ns, requester);
+        if exclude.is_none() {
+            if let Some(hit) = memo.get(&key) {
+                return hit.clone();
+            }
+        }
+        let mut visited = vec![scope];
+        let found = self.lookup_rec(
+            index,
+            scope,
+            name,
+            ns,
+            requester,
+            exclude,
+            &mut visited,
+            false,
+        );
+        if exclude.is_none() {
+            memo.insert(key, found.clone());
+        }
+        found
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lookup_rec(
+        &self,
+        index: &Index,
+        scope: u32,
+        name: Sym,
+        ns: Ns,
+        requester: ModuleId,
+        exclude: Option<UseId>,
+        visited: &mut Vec<u32>,
+        through_glob: bool,
+    ) -> Option<Binding> {
+        let table = self.scopes.get(scope as usize)?;
+        if let Some(b) = table.names.get(&name).and_then(|s| s[ns as usize].as_ref()) {
+            let is_excluded = matches!(b.source, Source::Import(u) if Some(u) == exclude);
+            if !is_excluded {
+                // An explicit name hides any glob of the same name, visible or not.
+                if through_glob && !visible(index, b.vis, table.module, requester) {
+                    return None;
+                }
+                return Some(b.clone());
+            }
+        }
+        for g in &table.globs {
+            if through_glob && !visible(index, g.vis, table.module, requester) {
+                continue;
+            }
+            let Some(target) = &g.target else { continue };
+            let via_glob = |b: Binding| {
+                let mut via = Vec::with_capacity(b.via.len() + 1);
+                via.push(g.leaf);
+                via.extend(b.via);
+                Binding {
+                    target: b.target,
+                    via,
+                    vis: g.vis,
+                    source: Source::Import(g.leaf),
+                }
+            };
+            if let Target::Def(d) = target {
+                // `use Enum::*`: its variants, which resolve to the enum.
+                if ns != Ns::Macro && self.enum_has_variant(index, *d, name) {
+                    return Some(via_glob(item_vis_binding(Target::Def(*d), Vis::Public)));
+                }
+                continue;
+            }
+            let Some(sub) = as_module(index, target) else {
+                continue;
+            };
+            if visited.contains(&sub.0) || visited.len() >= MAX_GLOB_VISITS {
+                continue;
+            }
+            visited.push(sub.0);
+            if let Some(b) = self.lookup_rec(index, sub.0, name, ns, requester, None, visited, true)
+            {
+                return Some(via_glob(b));
+            }
+        }
+        None
+    }
+
+    fn enum_has_variant(&self, index: &Index, d: DefId, name: Sym) -> bool {
+        if (d.0 as usize) >= index.defs.len() {
+            return false;
+        }
+        match &index.item(d).detail {
+            ItemDetail::Enum(e) => {
+                let name = self.interner.name(name);
+                e.variants.iter().any(|v| v.name == name)
+            }
+            _ => false,
+        }
+    }
+
+    /// Look a first segment up lexically: fn-body scopes, the module, (for macros) the
+    /// enclosing modules and the crate root.
+    fn lookup_lexical(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        name: Sym,
+        ns: Ns,
+        exclude: Option<UseId>,
+        memo: &mut Memo,
+    ) -> Option<Binding> {
+        for b in &ctx.blocks {
+            if let Some(x) = self.lookup_own(index, *b, name, ns, ctx.module, exclude, memo) {
+                return Some(x);
+            }
+        }
+        if let Some(x) = self.lookup_own(index, ctx.module.0, name, ns, ctx.module, exclude, memo) {
+            return Some(x);
+        }
+        if ns == Ns::Macro {
+            // `macro_rules!` are textually scoped into child modules; approximate by
+            // looking in the enclosing modules.
+            let mut m = parent_of(index, ctx.module);
+            let mut guard = 0;
+            while let Some(p) = m {
+                if let Some(x) = self.lookup_own(index, p.0, name, ns, ctx.module, None, memo) {
+                    return Some(x);
+                }
+                guard += 1;
+                if guard > 1024 {
+                    break;
+                }
+                m = parent_of(index, p);
+            }
+        }
+        None
+    }
+
+    fn krate_of(index: &Index, m: ModuleId) -> Option<CrateId> {
+        index.modules.get(m.0 as usize).map(|x| x.krate)
+    }
+
+    /// Resolve the first segment of a path.
+    #[allow(clippy::too_many_arguments)]
+    fn resolve_first(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        self_ty: Option<&str>,
+        seg: &str,
+        only: bool,
+        leading_colon: bool,
+        nss: &[Ns],
+        exclude: Option<UseId>,
+        memo: &mut Memo,
+    ) -> Option<(Target, Vec<UseId>)> {
+        let krate = Self::krate_of(index, ctx.module)?;
+        if leading_colon {
+            // `::name` is always a crate.
+            let dep = index
+                .crates
+                .get(krate.0 as usize)
+                .and_then(|c| c.deps.get(seg));
+            return Some(match dep {
+                Some(c) => (Target::Crate(*c), Vec::new()),
+                None => (Target::External(vec![seg.to_string()]), Vec::new()),
+            });
+        }
+        let keyword = matches!(seg, "crate" | "$crate" | "self" | "super" | "Self");
+        if keyword && !nss.contains(&Ns::Type) {
+            // Keywords name modules and types, never values or macros.
+            return None;
+        }
+        match seg {
+            "crate" | "$crate" => {
+                return Some(if only {
+                    (Target::Crate(krate), Vec::new())
+                } else {
+                    (Target::Module(root_of(index, krate)?), Vec::new())
+                });
+            }
+            "self" => return Some((Target::Module(ctx.module), Vec::new())),
+            "super" => return Some((Target::Module(parent_of(index, ctx.module)?), Vec::new())),
+            "Self" => {
+                let ty = self_ty?;
+                let sym = self.interner.get(ty)?;
+                let b = self.lookup_lexical(index, ctx, sym, Ns::Type, None, memo)?;
+                return Some((b.target, b.via));
+            }
+            _ => {}
+        }
+        let sym = self.interner.get(seg)?;
+        for ns in nss {
+            if let Some(b) = self.lookup_lexical(index, ctx, sym, *ns, exclude, memo) {
+                return Some((b.target, b.via));
+            }
+        }
+        if nss.contains(&Ns::Type) {
+            if let Some(t) = self
+                .extern_prelude
+                .get(krate.0 as usize)
+                .and_then(|p| p.get(&sym))
+            {
+                return Some((t.clone(), Vec::new()));
+            }
+        }
+        None
+    }
+
+    /// When the first segment names nothing in the workspace: decide whether the path is
+    /// plainly external (std, a dependency, the prelude) or unknown.
+    fn external_fallback(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        segs: &[String],
+        nss: &[Ns],
+    ) -> Option<Resolution> {
+        let first = segs.first()?;
+        let external = |path: Vec<String>| {
+            Some(Resolution {
+                target: Target::External(path),
+                via: Vec::new(),
+            })
+        };
+        if matches!(
+            first.as_str(),
+            "crate" | "self" | "super" | "Self" | "$crate"
+        ) {
+            return None;
+        }
+        if nss == MACRO || STD_ROOTS.contains(&first.as_str()) || PRELUDE.contains(&first.as_str())
+        {
+            return external(segs.to_vec());
+        }
+        if segs.len() > 1 && !starts_uppercase(first) {
+            // A crate the workspace does not contain (crate names are snake_case).
+            return external(segs.to_vec());
+        }
+        if starts_uppercase(first) {
+            // A type brought in by a glob over an external module (`use tokio::sync::*;`).
+            let scopes = ctx
+                .blocks
+                .iter()
+                .copied()
+                .chain(std::iter::once(ctx.module.0));
+            for s in scopes {
+                let Some(table) = self.scopes.get(s as usize) else {
+                    continue;
+                };
+                for g in &table.globs {
+                    if let Some(Target::External(p)) = &g.target {
+                        let mut path = p.clone();
+                        path.extend(segs.iter().cloned());
+                        return external(path);
+                    }
+                }
+            }
+        }
+        let _ = index;
+        None
+    }
+
+    /// Resolve a path written at `ctx`, its last segment in the first of `nss` that has it.
+    /// A path that continues past a type (`A::new`, `Enum::Variant`, `A::B::new` with `B` a
+    /// type) resolves to that type: the longest prefix that names one.
+    #[allow(clippy::too_many_arguments)]
+    fn resolve_segments(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        self_ty: Option<&str>,
+        segs: &[String],
+        leading_colon: bool,
+        nss: &[Ns],
+        exclude: Option<UseId>,
+        memo: &mut Memo,
+    ) -> Option<Resolution> {
+        let (first, rest) = segs.split_first()?;
+        let first_nss = if rest.is_empty() { nss } else { TYPE };
+        let Some((mut cur, mut via)) = self.resolve_first(
+            index,
+            ctx,
+            self_ty,
+            first,
+            rest.is_empty(),
+            leading_colon,
+            first_nss,
+            exclude,
+            memo,
+        ) else {
+            return self.external_fallback(index, ctx, segs, nss);
+        };
+        for (i, seg) in rest.iter().enumerate() {
+            let last = i + 1 == rest.len();
+            match cur {
+                Target::External(mut p) => {
+                    p.extend(rest[i..].iter().cloned());
+                    return Some(Resolution {
+                        target: Target::External(p),
+                        via,
+                    });
+                }
+                Target::Def(d) => {
+                    return is_type_like(index, d).then_some(Resolution {
+                        target: Target::Def(d),
+                        via,
+                    });
+                }
+                Target::Module(_) | Target::Crate(_) => {
+                    let m = as_module(index, &cur)?;
+                    match seg.as_str() {
+                        "super" => {
+                            cur = Target::Module(parent_of(index, m)?);
+                            continue;
+                        }
+                        "self" => {
+                            cur = Target::Module(m);
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    let sym = self.interner.get(seg)?;
+                    let seg_nss = if last { nss } else { TYPE };
+                    let b = seg_nss.iter().find_map(|ns| {
+                        self.lookup_own(index, m.0, sym, *ns, ctx.module, None, memo)
+                    })?;
+                    via.extend(b.via);
+                    cur = b.target;
+                }
+            }
+        }
+        Some(Resolution { target: cur, via })
+    }
+
+    fn resolve_refs(&self, index: &Index) -> Vec<Vec<Option<Resolution>>> {
+        use rayon::prelude::*;
+        index
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(f, file)| {
+                let file_id = FileId(f as u32);
+                if !matches!(file.role, FileRole::Module { .. }) {
+                    return vec![None; file.facts.refs.len()];
+                }
+                let mut memo = Memo::new();
+                let mut ctx_cache: HashMap<&[ScopeSeg], Option<ScopeCtx>> = HashMap::new();
+                file.facts
+                    .refs
+                    .iter()
+                    .map(|r| {
+                        let ctx = ctx_cache
+                            .entry(r.scope.as_slice())
+                            .or_insert_with(|| self.ctx(file_id, &r.scope))
+                            .as_ref()?;
+                        let self_ty = r.enclosing_impl.as_deref().or_else(|| last_impl(&r.scope));
+                        self.resolve_segments(
+                            index,
+                            ctx,
+                            self_ty,
+                            &r.segments,
+                            r.leading_colon,
+                            wanted(r.kind),
+                            None,
+                            &mut memo,
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn resolve_aliases(&self, index: &Index) -> HashMap<DefId, Resolution> {
+        let mut memo = Memo::new();
+        let mut out = HashMap::new();
+        for d in index.def_ids() {
+            let item = index.item(d);
+            let ItemDetail::TypeAlias(crate::facts::Ty::Path { segments, .. }) = &item.detail
+            else {
+                continue;
+            };
+            let file = index.def(d).file;
+            let Some(ctx) = self.ctx(file, &item.scope) else {
+                continue;
+            };
+            if let Some(r) = self.resolve_segments(
+                index,
+                &ctx,
+                last_impl(&item.scope),
+                segments,
+                false,
+                TYPE,
+                None,
+                &mut memo,
+            ) {
+                out.insert(d, r);
+            }
+        }
+        out
+    }
+
+    /// Resolve a path as if written at `(file, scope)`.
+    pub(crate) fn resolve_at(
+        &self,
+        index: &Index,
+        file: FileId,
+        scope: &[ScopeSeg],
+        segs: &[String],
+        nss: &[Ns],
+    ) -> Option<Resolution> {
+        let ctx = self.ctx(file, scope)?;
+        let mut memo = Memo::new();
+        self.resolve_segments(
+            index,
+            &ctx,
+            last_impl(scope),
+            segs,
+            false,
+            nss,
+            None,
+            &mut memo,
+        )
+    }
+
+    /// Resolve a path as if written at the top level of module `from`.
+    pub(crate) fn resolve_in_module(
+        &self,
+        index: &Index,
+        from: ModuleId,
+        segs: &[String],
+        nss: &[Ns],
+    ) -> Option<Resolution> {
+        let ctx = Self::module_ctx(from);
+        let mut memo = Memo::new();
+        self.resolve_segments(index, &ctx, None, segs, false, nss, None, &mut memo)
+    }
+
+    /// Resolve an absolute path whose first segment is a workspace crate name (a lib
+    /// is preferred when a bin or another workspace has a crate of the same name).
+    pub(crate) fn resolve_abs(&self, index: &Index, path: &str) -> Option<Resolution> {
+        let segs: Vec<String> = path
+            .trim()
+            .trim_start_matches("::")
+            .split("::")
+            .map(|s| s.trim().to_string())
+            .collect();
+        let (first, rest) = segs.split_first()?;
+        let mut candidates: Vec<CrateId> = self
+            .crates_by_name
+            .get(first.as_str())
+            .or_else(|| self.crates_by_name.get(&first.replace('-', "_")))
+            .cloned()
+            .unwrap_or_default();
+        if candidates.is_empty() {
+            // A package name (`chat-core`) works too.
+            candidates = (0..index.crates.len() as u32)
+                .map(CrateId)
+                .filter(|c| index.krate(*c).package == *first)
+                .collect();
+        }
+        candidates.sort_by_key(|c| (index.krate(*c).kind != super::CrateKind::Lib, *c));
+        let mut memo = Memo::new();
+        for c in candidates {
+            if rest.is_empty() {
+                return Some(Resolution {
+                    target: Target::Crate(c),
+                    via: Vec::new(),
+                });
+            }
+            let Some(root) = root_of(index, c) else {
+                continue;
+            };
+            let ctx = Self::module_ctx(root);
+            let mut path = vec!["crate".to_string()];
+            path.extend(rest.iter().cloned());
+            if let Some(r) =
+                self.resolve_segments(index, &ctx, None, &path, false, ANY, None, &mut memo)
+            {
+                return Some(r);
+            }
+        }
+        None
+    }
+}
+
+/// The self type of the innermost `impl` around `scope`.
+fn last_impl(scope: &[ScopeSeg]) -> Option<&str> {
+    scope.iter().rev().find_map(|s| match s {
+        ScopeSeg::Impl(t) => Some(t.as_str()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests;
