@@ -14,7 +14,6 @@
 //!   unless `--include-suppressed`; then they carry `suppressions`.
 
 use super::{ordered_problems, problem_kind_name, rel_path, shown_findings, RenderOptions};
-use crate::facts::ProblemKind;
 use crate::finding::{Edit, Finding, Level, Suppressed};
 use crate::index::{Index, InputProblem};
 use crate::rules::meta::{self, RuleMeta};
@@ -63,9 +62,10 @@ struct Driver {
     semantic_version: &'static str,
     information_uri: &'static str,
     rules: Vec<Rule>,
-    notifications: Vec<Descriptor>,
+    notifications: Vec<Rule>,
 }
 
+/// A reporting descriptor: a rule, or a kind of tool notification.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Rule {
@@ -76,14 +76,6 @@ struct Rule {
     help: Help,
     default_configuration: Configuration,
     properties: Properties,
-}
-
-/// A notification descriptor (what kind of input problem).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Descriptor {
-    id: &'static str,
-    short_description: Text,
 }
 
 #[derive(Serialize)]
@@ -340,67 +332,123 @@ fn rule(m: &RuleMeta) -> Rule {
     }
 }
 
+/// A kind of tool notification: id, friendly name, what happened, what to do.
+struct NotificationKind {
+    id: &'static str,
+    name: &'static str,
+    what: &'static str,
+    fix: &'static str,
+}
+
 /// Problem kinds and the result-limit warning, in a fixed order (`descriptor.index`).
-const DESCRIPTORS: &[(&str, &str)] = &[
-    ("parse", "A file could not be parsed and was not analysed."),
-    (
-        "too-deep",
-        "A file nests deeper than the analyser follows and was not analysed.",
-    ),
-    (
-        "too-large",
-        "A file is larger than the configured maximum and was not analysed.",
-    ),
-    (
-        "not-utf8",
-        "A file is not valid UTF-8 and was not analysed.",
-    ),
-    ("unreadable", "A file could not be read."),
-    (
-        "missing-module",
-        "A `mod` declaration names a file that does not exist.",
-    ),
-    ("module-cycle", "`mod` declarations form a cycle."),
-    ("symlink-loop", "A symbolic link loops back on itself."),
-    (
-        "bad-manifest",
-        "A Cargo manifest could not be read or parsed; its crates were not analysed.",
-    ),
-    (
-        RESULT_LIMIT_ID,
-        "More results than GitHub code scanning keeps for one run.",
-    ),
+const NOTIFICATION_KINDS: &[NotificationKind] = &[
+    NotificationKind {
+        id: "parse",
+        name: "FileNotParsed",
+        what: "A file could not be parsed and was not analysed.",
+        fix: "Fix the syntax error; `cargo check` shows it too.",
+    },
+    NotificationKind {
+        id: "too-deep",
+        name: "FileTooDeep",
+        what: "A file nests deeper than the analyser follows and was not analysed.",
+        fix: "Split the deeply nested code into smaller items.",
+    },
+    NotificationKind {
+        id: "too-large",
+        name: "FileTooLarge",
+        what: "A file is larger than the configured maximum and was not analysed.",
+        fix: "Exclude generated files in the config, or split the file.",
+    },
+    NotificationKind {
+        id: "not-utf8",
+        name: "FileNotUtf8",
+        what: "A file is not valid UTF-8 and was not analysed.",
+        fix: "Save the file as UTF-8, as rustc requires.",
+    },
+    NotificationKind {
+        id: "unreadable",
+        name: "FileUnreadable",
+        what: "A file could not be read and was not analysed.",
+        fix: "Check the file's permissions.",
+    },
+    NotificationKind {
+        id: "missing-module",
+        name: "MissingModule",
+        what: "A `mod` declaration names a file that does not exist.",
+        fix: "Create the file or remove the declaration.",
+    },
+    NotificationKind {
+        id: "module-cycle",
+        name: "ModuleCycle",
+        what: "`mod` declarations form a cycle; the module was analysed once.",
+        fix: "Fix the `#[path]` attributes that lead back to an ancestor module.",
+    },
+    NotificationKind {
+        id: "symlink-loop",
+        name: "SymlinkLoop",
+        what: "A symbolic link loops back on itself and was not followed.",
+        fix: "Remove or correct the link.",
+    },
+    NotificationKind {
+        id: "bad-manifest",
+        name: "BadManifest",
+        what: "A Cargo manifest could not be read or parsed; its crates were not analysed.",
+        fix: "Fix the manifest; `cargo metadata` reports the same error.",
+    },
+    NotificationKind {
+        id: RESULT_LIMIT_ID,
+        name: "GithubResultLimit",
+        what: "The run has more results than GitHub code scanning keeps for one run.",
+        fix: "Fix findings, or record them in a baseline (`--write-baseline`) so that only \
+new ones are reported.",
+    },
 ];
 
-fn descriptors() -> Vec<Descriptor> {
-    DESCRIPTORS
+fn descriptors() -> Vec<Rule> {
+    NOTIFICATION_KINDS
         .iter()
-        .map(|(id, text)| Descriptor {
-            id,
-            short_description: Text::new(*text),
+        .map(|k| Rule {
+            id: k.id.to_string(),
+            name: k.name.to_string(),
+            short_description: Text::new(k.what),
+            full_description: Text::new(format!("{} {}", k.what, k.fix)),
+            help: Help {
+                text: k.fix.to_string(),
+                markdown: k.fix.to_string(),
+            },
+            default_configuration: Configuration {
+                level: notification_level(k.id),
+            },
+            properties: Properties {
+                tags: vec!["ssot".to_string(), "tool-notification".to_string()],
+            },
         })
         .collect()
 }
 
 fn descriptor_ref(id: &'static str) -> Option<DescriptorRef> {
-    let index = DESCRIPTORS.iter().position(|(d, _)| *d == id)?;
+    let index = NOTIFICATION_KINDS.iter().position(|k| k.id == id)?;
     Some(DescriptorRef { id, index })
 }
 
-fn notification(index: &Index, p: &InputProblem) -> Notification {
-    // A file that was not analysed at all is an error; a module-tree oddity, a warning.
-    let level = match p.problem.kind {
-        ProblemKind::MissingModule | ProblemKind::ModuleCycle | ProblemKind::SymlinkLoop => {
-            "warning"
-        }
+/// A file that was not analysed at all is an error; a module-tree oddity or the result
+/// limit, a warning.
+fn notification_level(id: &str) -> &'static str {
+    match id {
+        "missing-module" | "module-cycle" | "symlink-loop" | RESULT_LIMIT_ID => "warning",
         _ => "error",
-    };
+    }
+}
+
+fn notification(index: &Index, p: &InputProblem) -> Notification {
+    let kind = problem_kind_name(&p.problem.kind);
     let region = p
         .file
         .zip(p.problem.span)
         .and_then(|(file, span)| region(index, file, span, false));
     Notification {
-        level,
+        level: notification_level(kind),
         message: Text::new(format!("{}: {}", p.path, sentence(&p.problem.message))),
         locations: vec![Location {
             id: None,
@@ -411,7 +459,7 @@ fn notification(index: &Index, p: &InputProblem) -> Notification {
             },
             message: None,
         }],
-        descriptor: descriptor_ref(problem_kind_name(&p.problem.kind)),
+        descriptor: descriptor_ref(kind),
     }
 }
 
@@ -777,6 +825,26 @@ See [ChatManager is defined here](1)."
             (region["startLine"].as_u64(), region["startColumn"].as_u64()),
             (Some(5), Some(4))
         );
+    }
+
+    #[test]
+    fn every_problem_kind_has_a_notification_descriptor() {
+        use crate::facts::ProblemKind::*;
+        for kind in [
+            Parse,
+            TooDeep,
+            TooLarge,
+            NotUtf8,
+            Unreadable,
+            MissingModule,
+            ModuleCycle,
+            SymlinkLoop,
+            BadManifest,
+        ] {
+            let id = problem_kind_name(&kind);
+            assert!(descriptor_ref(id).is_some(), "{id}");
+        }
+        assert_eq!(notification_level(RESULT_LIMIT_ID), "warning");
     }
 
     #[test]
