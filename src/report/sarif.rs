@@ -476,7 +476,7 @@ fn result<'a>(
         .map(|(i, r)| Location {
             id: Some(i + 1),
             physical_location: physical_location(index, r.file, r.span),
-            message: Some(Text::new(sentence(&r.label))),
+            message: Some(Text::new(r.label.trim())),
         })
         .collect();
     let suppressions = options.include_suppressed.then(|| match &f.suppressed {
@@ -600,7 +600,7 @@ fn sarif_fix(index: &Index, description: &str, edits: &[Edit]) -> SarifFix {
         }
     }
     SarifFix {
-        description: Text::new(sentence(description)),
+        description: Text::new(description.trim()),
         artifact_changes: changes.into_iter().map(|(_, c)| c).collect(),
     }
 }
@@ -763,7 +763,7 @@ See [ChatManager is defined here](1)."
         assert_eq!(loc["contextRegion"]["endColumn"], 36);
         let related = &r["relatedLocations"][0];
         assert_eq!(related["id"], 1);
-        assert_eq!(related["message"]["text"], "ChatManager is defined here.");
+        assert_eq!(related["message"]["text"], "ChatManager is defined here");
         assert_eq!(related["physicalLocation"]["region"]["startColumn"], 12);
         let change = &r["fixes"][0]["artifactChanges"][0];
         assert_eq!(change["artifactLocation"]["uri"], "src/lib.rs");
