@@ -2,7 +2,9 @@
 # Validate cargo-ssot's SARIF against Microsoft's SARIF Multitool (the validator GitHub's
 # own docs point to), with the SARIF and GitHub Advanced Security rule sets.
 #
-# For each chat-server fixture: write `--format sarif`, run
+# For each chat-server fixture, and a scratch workspace with what the fixtures lack (a file
+# that does not parse, non-ASCII paths and lines, suppressed findings shown with
+# `--include-suppressed`): write `--format sarif`, run
 #   Sarif.Multitool validate out.sarif --rule-kind "Sarif;Ghas" --level "Error;Warning;Note"
 # and fail on any error- or warning-level result (notes are advice, e.g. "rule ids should
 # look like CS2001", and are only counted).
@@ -20,7 +22,6 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR=$ROOT/$TARGET_DIR ;; esac
 TOOL_DIR=${SARIF_TOOL_DIR:-$TARGET_DIR/sarif-tool}
 OUT_DIR=$TARGET_DIR/sarif-validation
-FIXTURES=(legacy-chat-server ssot-chat-server)
 
 # The validator is a .NET program; without ICU installed it needs invariant globalization.
 if ! ldconfig -p 2>/dev/null | grep libicu >/dev/null; then
@@ -53,11 +54,35 @@ if [ -z "${SSOT_BIN:-}" ]; then
 fi
 
 mkdir -p "$OUT_DIR"
+scratch=$OUT_DIR/scratch-ws
+rm -rf "$scratch"
+mkdir -p "$scratch/src"
+printf '[package]\nname = "scratch"\nversion = "0.1.0"\nedition = "2021"\n\n[workspace]\n' \
+    >"$scratch/Cargo.toml"
+cat >"$scratch/src/lib.rs" <<'RS'
+mod broken;
+#[path = "état.rs"]
+mod etat;
+pub struct ChatManager;
+RS
+printf 'pub fn f( {\n' >"$scratch/src/broken.rs"
+cat >"$scratch/src/état.rs" <<'RS'
+use crate::ChatManager;
+/* café */	static ÉTAT_GLOBAL: std::sync::Mutex<Option<ChatManager>> = std::sync::Mutex::new(None);
+// ssot:allow(singleton-manager): kept until the migration to per-user managers lands
+static ANCIEN: std::sync::Mutex<Option<ChatManager>> = std::sync::Mutex::new(None);
+RS
+
 status=0
-for fixture in "${FIXTURES[@]}"; do
-    sarif=$OUT_DIR/$fixture.sarif
-    report=$OUT_DIR/$fixture.report.sarif
-    (cd "$ROOT/fixtures/$fixture" && "$SSOT_BIN" check --format sarif --output "$sarif" --exit-zero)
+for case in legacy-chat-server ssot-chat-server scratch-ws; do
+    sarif=$OUT_DIR/$case.sarif
+    report=$OUT_DIR/$case.report.sarif
+    fixture=$case
+    if [ "$case" = scratch-ws ]; then
+        (cd "$scratch" && "$SSOT_BIN" check --format sarif --output "$sarif" --exit-zero --include-suppressed)
+    else
+        (cd "$ROOT/fixtures/$case" && "$SSOT_BIN" check --format sarif --output "$sarif" --exit-zero)
+    fi
     log=$OUT_DIR/$fixture.validator.log
     rm -f "$report"
     # The validator's exit status reflects its own rule levels; the report is judged below.
