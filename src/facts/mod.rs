@@ -5,7 +5,9 @@
 //! byte ranges into the file's original text; all scopes are relative to the file's own
 //! module (the index prefixes them with the module path once the module tree is known).
 
+mod depth;
 pub mod extract;
+pub mod lex;
 pub mod macros;
 pub mod suppressions;
 
@@ -20,7 +22,9 @@ pub struct FileFacts {
     pub items: Vec<Item>,
     /// `use` declarations flattened to one leaf per imported name / glob.
     pub uses: Vec<UseLeaf>,
-    /// Paths written in types and expressions (not in `use`).
+    /// Paths written in types and expressions (not in `use`). Only paths that can name an
+    /// item of interest are kept: two or more segments, or one segment starting with an
+    /// upper-case letter (`Self` included; the prelude's `Some`/`None`/`Ok`/`Err` excluded).
     pub refs: Vec<PathRef>,
     /// `impl` blocks (their fns are items with [`ItemKind::Fn`] and `FnInfo::impl_of`).
     pub impls: Vec<ImplBlock>,
@@ -44,7 +48,8 @@ pub enum ScopeSeg {
     Fn(String),
     /// Inside `impl <Ty>`: the self type's last segment, for display only.
     Impl(String),
-    /// Body of a const/static initializer or other block; named for display.
+    /// Body of a const/static initializer or other block; named for display. Also the
+    /// body of a trait (its fns are items there), named after the trait.
     Block(String),
 }
 
@@ -404,12 +409,12 @@ pub struct UseLeaf {
     /// `as Name` (or `_` for `as _`).
     pub rename: Option<String>,
     /// The span of this leaf within the tree: from its first *own* segment (after the
-    /// group brace it sits in, or the tree start) to the end of its rename.
+    /// group brace it sits in, or the tree start) to the end of its rename. Outside a group
+    /// this is the tree root up to and including the leaf (after a leading `::`): the text a
+    /// fix rewrites when the leaf is the only one in the tree.
     pub leaf_span: Span,
     /// The whole `use ..;` item (for whole-line fixes).
     pub item_span: Span,
-    /// Span of the tree root up to and including the leaf: the text a fix rewrites when the
-    /// leaf is the only one in the tree; equal to `leaf_span` inside a group.
     pub attrs: Attrs,
     pub in_test: bool,
     pub cfg_gated: bool,

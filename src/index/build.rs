@@ -4,7 +4,7 @@ use super::resolve::{self, ModKeys};
 use super::{Def, DefId, FileRole, Index, ModuleId};
 use crate::config::Config;
 use crate::facts::{ItemKind, ScopeSeg};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Complete a loaded index: definitions, module declarations, resolution of every `use`
 /// leaf, path ref and type alias, and concept membership. Safe to call again (it rebuilds).
@@ -43,6 +43,15 @@ fn build_defs(index: &mut Index) {
             continue;
         };
         let file_id = crate::source::FileId(f as u32);
+        // Trait members sit in a block named after the trait; the path names the trait,
+        // as it names the type of an `impl`.
+        let traits: HashSet<(&[ScopeSeg], &str)> = file
+            .facts
+            .items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Trait)
+            .map(|i| (i.scope.as_slice(), i.name.as_str()))
+            .collect();
         for (i, item) in file.facts.items.iter().enumerate() {
             let Some((module, skip)) = keys.locate(file_id, &item.scope) else {
                 continue;
@@ -58,13 +67,18 @@ fn build_defs(index: &mut Index) {
                 .get(module.0 as usize)
                 .cloned()
                 .unwrap_or_default();
-            for seg in item.scope.get(skip..).unwrap_or(&[]) {
-                match seg {
-                    ScopeSeg::Fn(n) | ScopeSeg::Impl(n) | ScopeSeg::Mod(n) => {
-                        path.push_str("::");
-                        path.push_str(n);
-                    }
-                    ScopeSeg::Block(_) => {}
+            for (k, seg) in item.scope.iter().enumerate().skip(skip) {
+                let named = match seg {
+                    ScopeSeg::Fn(n) | ScopeSeg::Impl(n) | ScopeSeg::Mod(n) => Some(n),
+                    ScopeSeg::Block(n) => item
+                        .scope
+                        .get(..k)
+                        .filter(|prefix| traits.contains(&(*prefix, n.as_str())))
+                        .map(|_| n),
+                };
+                if let Some(n) = named {
+                    path.push_str("::");
+                    path.push_str(n);
                 }
             }
             path.push_str("::");
@@ -97,44 +111,48 @@ fn build_defs(index: &mut Index) {
 
 /// `Module.decl`: the `mod` item that declares each non-root module. An inline module's
 /// item sits in the same file at the parent's scope; a file module's in its parent's file.
+/// cfg-switched twins (`#[cfg(unix)] #[path = ".."] mod imp;` twice) are two modules with
+/// one parent and name: they take the declarations in order.
 fn link_module_decls(index: &mut Index) {
     let keys = ModKeys::new(index);
-    // Inline modules by (file, Mod-only scope).
-    let by_scope: HashMap<(crate::source::FileId, Vec<ScopeSeg>), ModuleId> =
-        index.module_by_file_scope.clone();
-    let mut links: Vec<(ModuleId, DefId)> = Vec::new();
+    let mut by_parent_name: HashMap<(ModuleId, &str), Vec<ModuleId>> = HashMap::new();
+    for (m, module) in index.modules.iter().enumerate() {
+        if let (Some(parent), Some(name)) = (module.parent, module.path.last()) {
+            by_parent_name
+                .entry((parent, name.as_str()))
+                .or_default()
+                .push(ModuleId(m as u32));
+        }
+    }
+    let mut decl: Vec<Option<DefId>> = vec![None; index.modules.len()];
     for d in index.def_ids() {
         let def = index.def(d);
         let item = index.item(d);
-        if item.kind != ItemKind::Mod {
+        // A `mod` inside a fn body or block is not part of the module tree.
+        let in_tree = item.scope.iter().all(|s| matches!(s, ScopeSeg::Mod(_)));
+        if item.kind != ItemKind::Mod || !in_tree {
             continue;
         }
-        let mut inline_key: Vec<ScopeSeg> = item
-            .scope
-            .iter()
-            .filter(|s| matches!(s, ScopeSeg::Mod(_)))
-            .cloned()
-            .collect();
+        let mut inline_key = item.scope.clone();
         inline_key.push(ScopeSeg::Mod(item.name.clone()));
-        let child = by_scope.get(&(def.file, inline_key)).copied().or_else(|| {
-            let (parent, _) = keys.locate(def.file, &item.scope)?;
-            let child = *index
-                .modules
-                .get(parent.0 as usize)?
-                .children
-                .get(&item.name)?;
-            (index.modules.get(child.0 as usize)?.parent == Some(parent)).then_some(child)
-        });
+        let child = match index.module_by_file_scope.get(&(def.file, inline_key)) {
+            // Twin inline modules share one scope, hence one module: first item wins.
+            Some(m) => Some(*m).filter(|m| decl[m.0 as usize].is_none()),
+            None => {
+                keys.locate(def.file, &item.scope)
+                    .and_then(|(parent, _)| by_parent_name.get(&(parent, item.name.as_str())))
+                    .and_then(|twins| {
+                        twins.iter().copied().find(|m| {
+                            decl[m.0 as usize].is_none() && index.module(*m).file != def.file
+                        })
+                    })
+            }
+        };
         if let Some(child) = child {
-            links.push((child, d));
+            decl[child.0 as usize] = Some(d);
         }
     }
-    for (child, d) in links {
-        if let Some(m) = index.modules.get_mut(child.0 as usize) {
-            // cfg-switched `mod imp;` pairs declare one module twice: the first wins.
-            if m.decl.is_none() {
-                m.decl = Some(d);
-            }
-        }
+    for (module, d) in index.modules.iter_mut().zip(decl) {
+        module.decl = d;
     }
 }

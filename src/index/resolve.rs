@@ -21,6 +21,44 @@ use crate::facts::{ItemDetail, ItemKind, RefKind, ScopeSeg, UseKind, UseLeaf, Vi
 use crate::source::FileId;
 use std::collections::HashMap;
 
+/// FxHash (rustc's hasher): the maps here are keyed by small integers and interned names,
+/// where SipHash's DoS resistance buys nothing and costs most of the lookup time.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i.into());
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i.into());
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Import rounds before giving up on a fixpoint (real code converges in a handful).
 const MAX_ROUNDS: usize = 32;
 /// Modules one glob lookup may visit; bounds the cost of pathological glob webs.
@@ -56,7 +94,7 @@ pub(crate) fn wanted(kind: RefKind) -> &'static [Ns] {
 
 /// An interned identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Sym(u32);
+struct Sym(u32);
 
 #[derive(Debug, Clone, Default)]
 struct Interner {
@@ -114,14 +152,14 @@ struct Glob {
 struct ScopeTable {
     /// The module this scope is (or whose fn bodies it sits in).
     module: ModuleId,
-    names: HashMap<Sym, Slots>,
+    names: FxMap<Sym, Slots>,
     globs: Vec<Glob>,
 }
 
 /// Where a use leaf or path sits: its module and the fn-body scopes around it, innermost first.
 #[derive(Debug, Clone)]
-pub(crate) struct ScopeCtx {
-    pub(crate) module: ModuleId,
+struct ScopeCtx {
+    module: ModuleId,
     blocks: Vec<u32>,
 }
 
@@ -159,7 +197,7 @@ impl ModKeys {
 }
 
 /// Where an item or use leaf binds its name.
-pub(crate) enum Placement {
+enum Placement {
     /// In the module's own table.
     Module(ModuleId),
     /// In a fn body (or other block) of the module: keyed by the full scope.
@@ -168,7 +206,7 @@ pub(crate) enum Placement {
     Associated,
 }
 
-pub(crate) fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Placement {
+fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Placement {
     let tail = scope.get(skip..).unwrap_or(&[]);
     match tail.last() {
         None => Placement::Module(module),
@@ -177,9 +215,9 @@ pub(crate) fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Pl
     }
 }
 
-/// Cached lookups of one resolution pass: `(scope, name, ns, requester) → binding`.
+/// Cached lookups of one resolution pass: `(scope, name, ns) → binding`.
 /// Only valid while the tables do not change.
-type Memo = HashMap<(u32, Sym, Ns, ModuleId), Option<Binding>>;
+type Memo = FxMap<(u32, Sym, Ns), Option<Binding>>;
 
 /// The name tables of the whole workspace, kept in the index after the build so rules can
 /// resolve further paths ([`Index::resolve_path`](super::Index::resolve_path) and friends).
@@ -193,8 +231,16 @@ pub struct NameTables {
     mod_keys: ModKeys,
     /// Per crate: names every module can use as a first segment (workspace dependencies,
     /// root-level `extern crate`).
-    extern_prelude: Vec<HashMap<Sym, Target>>,
+    extern_prelude: Vec<FxMap<Sym, Target>>,
     crates_by_name: HashMap<String, Vec<CrateId>>,
+    /// cfg-switched twins (`#[cfg(f)] mod gpu;` + `#[cfg(not(f))] mod gpu { .. }`): for each
+    /// such module, the others with its parent and name. Paths reach the first one; a name
+    /// it lacks is looked for in the others.
+    twins: FxMap<ModuleId, Vec<ModuleId>>,
+    /// Per symbol, a bit per namespace in which *some* table binds it (or an enum has such
+    /// a variant). A lookup of a name bound nowhere in that namespace fails at once instead
+    /// of walking every glob: types looked up as values are the common case.
+    bound_in: Vec<u8>,
 }
 
 impl std::fmt::Debug for NameTables {
@@ -236,8 +282,8 @@ pub(crate) fn resolve(index: &Index) -> Resolved {
         .map(|f| vec![None; f.facts.uses.len()])
         .collect();
 
-    for _round in 0..MAX_ROUNDS {
-        let mut memo = Memo::new();
+    for _ in 0..MAX_ROUNDS {
+        let mut memo = Memo::default();
         let mut changed = false;
         for task in &tasks {
             let Some(leaf) = leaf_of(index, task.id) else {
@@ -276,13 +322,6 @@ fn leaf_of(index: &Index, id: UseId) -> Option<&UseLeaf> {
         .files
         .get(id.file.0 as usize)
         .and_then(|f| f.facts.uses.get(id.leaf as usize))
-}
-
-fn module_file_of(index: &Index, file: FileId) -> bool {
-    matches!(
-        index.files.get(file.0 as usize).map(|f| &f.role),
-        Some(FileRole::Module { .. })
-    )
 }
 
 /// Struct, enum, union, trait or alias: a path continuing past it names an associated item.
@@ -331,6 +370,8 @@ const PRELUDE: &[&str] = &[
     "IntoIterator",
     "DoubleEndedIterator",
     "ExactSizeIterator",
+    "Future",
+    "IntoFuture",
     "Extend",
     "AsRef",
     "AsMut",
@@ -436,11 +477,11 @@ impl NameTables {
         t.scopes = (0..index.modules.len() as u32)
             .map(|m| ScopeTable {
                 module: ModuleId(m),
-                names: HashMap::new(),
+                names: FxMap::default(),
                 globs: Vec::new(),
             })
             .collect();
-        t.extern_prelude = vec![HashMap::new(); index.crates.len()];
+        t.extern_prelude = vec![FxMap::default(); index.crates.len()];
         for (i, c) in index.crates.iter().enumerate() {
             t.crates_by_name
                 .entry(c.name.clone())
@@ -449,6 +490,22 @@ impl NameTables {
             for (name, dep) in &c.deps {
                 let sym = t.interner.intern(name);
                 t.extern_prelude[i].insert(sym, Target::Crate(*dep));
+            }
+        }
+
+        let mut by_parent_name: HashMap<(ModuleId, &str), Vec<ModuleId>> = HashMap::new();
+        for (m, module) in index.modules.iter().enumerate() {
+            if let (Some(parent), Some(name)) = (module.parent, module.path.last()) {
+                by_parent_name
+                    .entry((parent, name.as_str()))
+                    .or_default()
+                    .push(ModuleId(m as u32));
+            }
+        }
+        for group in by_parent_name.into_values().filter(|g| g.len() > 1) {
+            for m in &group {
+                let others = group.iter().copied().filter(|o| o != m).collect();
+                t.twins.insert(*m, others);
             }
         }
 
@@ -483,7 +540,22 @@ impl NameTables {
         t
     }
 
+    fn mark_bound(&mut self, sym: Sym, ns: Ns) {
+        let i = sym.0 as usize;
+        if self.bound_in.len() <= i {
+            self.bound_in.resize(i + 1, 0);
+        }
+        self.bound_in[i] |= 1 << (ns as u8);
+    }
+
+    fn maybe_bound(&self, sym: Sym, ns: Ns) -> bool {
+        self.bound_in
+            .get(sym.0 as usize)
+            .is_some_and(|bits| bits & (1 << (ns as u8)) != 0)
+    }
+
     fn bind_item(&mut self, scope: u32, sym: Sym, ns: Ns, b: Binding) {
+        self.mark_bound(sym, ns);
         if let Some(table) = self.scopes.get_mut(scope as usize) {
             let slot = &mut table.names.entry(sym).or_default()[ns as usize];
             // First declaration wins (cfg-switched alternatives declare a name twice).
@@ -503,7 +575,7 @@ impl NameTables {
         map.insert(scope.to_vec(), next);
         self.scopes.push(ScopeTable {
             module,
-            names: HashMap::new(),
+            names: FxMap::default(),
             globs: Vec::new(),
         });
         next
@@ -548,7 +620,9 @@ impl NameTables {
                 // Variants are reached through `use Enum::*` by name: make them known.
                 if let ItemDetail::Enum(e) = &item.detail {
                     for v in &e.variants {
-                        self.interner.intern(&v.name);
+                        let v = self.interner.intern(&v.name);
+                        self.mark_bound(v, Ns::Type);
+                        self.mark_bound(v, Ns::Value);
                     }
                 }
                 self.bind_item(scope, sym, Ns::Type, def_binding());
@@ -601,9 +675,6 @@ impl NameTables {
     fn leaf_tasks(&mut self, index: &Index) -> Vec<LeafTask> {
         let mut placed = Vec::new();
         for f in index.rust_files() {
-            if !module_file_of(index, f) {
-                continue;
-            }
             for (i, leaf) in index.file(f).facts.uses.iter().enumerate() {
                 let id = UseId {
                     file: f,
@@ -662,7 +733,7 @@ impl NameTables {
     }
 
     /// The lexical context of something written at `scope` in `file`.
-    pub(crate) fn ctx(&self, file: FileId, scope: &[ScopeSeg]) -> Option<ScopeCtx> {
+    fn ctx(&self, file: FileId, scope: &[ScopeSeg]) -> Option<ScopeCtx> {
         let (module, skip) = self.mod_keys.locate(file, scope)?;
         let mut blocks = Vec::new();
         if let Some(map) = self.blocks.get(&file) {
@@ -675,7 +746,7 @@ impl NameTables {
         Some(ScopeCtx { module, blocks })
     }
 
-    pub(crate) fn module_ctx(module: ModuleId) -> ScopeCtx {
+    fn module_ctx(module: ModuleId) -> ScopeCtx {
         ScopeCtx {
             module,
             blocks: Vec::new(),
@@ -706,6 +777,7 @@ impl NameTables {
         if !has_any && !table.names.contains_key(&name) {
             return changed;
         }
+        let set_ns = bindings.each_ref().map(Option::is_some);
         let slots = table.names.entry(name).or_default();
         for (slot, new) in slots.iter_mut().zip(bindings) {
             let ours = match slot {
@@ -726,6 +798,11 @@ impl NameTables {
                 changed = true;
             }
         }
+        for (ns, set) in [Ns::Type, Ns::Value, Ns::Macro].into_iter().zip(set_ns) {
+            if set {
+                self.mark_bound(name, ns);
+            }
+        }
         changed
     }
 
@@ -738,7 +815,6 @@ impl NameTables {
     ) -> LeafOutcome {
         let ctx = &task.ctx;
         let exclude = Some(task.id);
-        let lc = leaf.leading_colon;
         let mut out = LeafOutcome {
             res: None,
             bindings: [None, None, None],
@@ -755,38 +831,26 @@ impl NameTables {
                 source: Source::Import(task.id),
             }
         };
+        // A route that comes back through this very leaf is an import cycle (a compile
+        // error in rustc, or a name only a macro provides): unresolved, and never a
+        // binding whose `via` grows every round.
+        let acyclic = |r: Option<Resolution>| r.filter(|r| !r.via.contains(&task.id));
         match leaf.kind {
             UseKind::Glob => {
-                out.res =
-                    self.resolve_segments(index, ctx, None, &leaf.path, lc, TYPE, exclude, memo);
+                out.res = acyclic(self.resolve_module_path(index, ctx, leaf, exclude, memo));
                 out.glob_target = out.res.as_ref().map(|r| r.target.clone());
             }
             UseKind::SelfImport => {
-                out.res =
-                    self.resolve_segments(index, ctx, None, &leaf.path, lc, TYPE, exclude, memo);
+                out.res = acyclic(self.resolve_module_path(index, ctx, leaf, exclude, memo));
                 if task.name.is_some() {
                     out.bindings[Ns::Type as usize] = out.res.as_ref().map(own);
                 }
             }
             UseKind::Name => {
-                let per_ns = |ns: Ns, memo: &mut Memo| -> Option<Resolution> {
-                    self.resolve_segments(index, ctx, None, &leaf.path, lc, &[ns], exclude, memo)
-                };
-                for ns in [Ns::Type, Ns::Value, Ns::Macro] {
-                    let mut r = per_ns(ns, memo);
-                    if r.is_none() && ns == Ns::Type && leaf.path.len() == 1 && !lc {
-                        // `use serde_json;`: a lone segment in a `use` names a crate.
-                        r = self
-                            .external_fallback(index, ctx, &leaf.path, ANY)
-                            .or_else(|| {
-                                let only = leaf.path.first()?;
-                                let keyword = matches!(only.as_str(), "crate" | "self" | "super");
-                                (!keyword).then(|| Resolution {
-                                    target: Target::External(leaf.path.clone()),
-                                    via: Vec::new(),
-                                })
-                            });
-                    }
+                let per_ns = self
+                    .resolve_name_leaf(index, ctx, leaf, task.id, memo)
+                    .map(acyclic);
+                for (ns, r) in [Ns::Type, Ns::Value, Ns::Macro].into_iter().zip(per_ns) {
                     if task.name.is_some() {
                         out.bindings[ns as usize] = r.as_ref().map(own);
                     }
@@ -799,6 +863,61 @@ impl NameTables {
         out
     }
 
+    /// The module (crate, enum …) a glob or `{self}` leaf names.
+    fn resolve_module_path(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        leaf: &UseLeaf,
+        exclude: Option<UseId>,
+        memo: &mut Memo,
+    ) -> Option<Resolution> {
+        let path = &leaf.path;
+        let lc = leaf.leading_colon;
+        self.resolve_segments(index, ctx, None, path, lc, TYPE, exclude, memo)
+            .or_else(|| if lc { None } else { lone_crate(path) })
+    }
+
+    /// What a `use a::b::C` leaf names in each namespace (type, value, macro); the path
+    /// up to `C` is resolved once.
+    fn resolve_name_leaf(
+        &self,
+        index: &Index,
+        ctx: &ScopeCtx,
+        leaf: &UseLeaf,
+        id: UseId,
+        memo: &mut Memo,
+    ) -> [Option<Resolution>; 3] {
+        let lc = leaf.leading_colon;
+        let path = &leaf.path;
+        let all = [Ns::Type, Ns::Value, Ns::Macro];
+        if path.len() == 1 {
+            let mut out = all
+                .map(|ns| self.resolve_segments(index, ctx, None, path, lc, &[ns], Some(id), memo));
+            if out[0].is_none() && !lc {
+                out[0] = lone_crate(path);
+            }
+            return out;
+        }
+        let Some((first, rest)) = path.split_first() else {
+            return [None, None, None];
+        };
+        let Some((target, via)) =
+            self.resolve_first(index, ctx, None, first, false, lc, TYPE, Some(id), memo)
+        else {
+            return all.map(|ns| self.external_fallback(index, ctx, path, &[ns]));
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return [None, None, None];
+        };
+        let Some(prefix) = self.extend(index, Resolution { target, via }, middle, TYPE, memo)
+        else {
+            return [None, None, None];
+        };
+        let last = std::slice::from_ref(last);
+        all.map(|ns| self.extend(index, prefix.clone(), last, &[ns], memo))
+    }
+
     /// Look a name up in one scope table (its items, imports, then its globs).
     #[allow(clippy::too_many_arguments)]
     fn lookup_own(
@@ -807,33 +926,38 @@ impl NameTables {
         scope: u32,
         name: Sym,
         ns: Ns,
-        requester: ModuleId,
         exclude: Option<UseId>,
         memo: &mut Memo,
     ) -> Option<Binding> {
-        let key = (scope, name, ns, requester);
+        if !self.maybe_bound(name, ns) {
+            return None;
+        }
+        let table = self.scopes.get(scope as usize)?;
+        let direct = table.names.get(&name).and_then(|s| s[ns as usize].as_ref());
+        match direct {
+            // The common case needs neither the glob walk nor the cache.
+            Some(b) if !matches!(b.source, Source::Import(u) if Some(u) == exclude) => {
+                return Some(b.clone());
+            }
+            _ if table.globs.is_empty() => return None,
+            _ => {}
+        }
+        let key = (scope, name, ns);
         if exclude.is_none() {
             if let Some(hit) = memo.get(&key) {
                 return hit.clone();
             }
         }
         let mut visited = vec![scope];
-        let found = self.lookup_rec(
-            index,
-            scope,
-            name,
-            ns,
-            requester,
-            exclude,
-            &mut visited,
-            false,
-        );
+        let found = self.lookup_rec(index, scope, name, ns, None, exclude, &mut visited);
         if exclude.is_none() {
             memo.insert(key, found.clone());
         }
         found
     }
 
+    /// `looker`: the module whose glob led here (names must be visible to it); `None` for
+    /// the table a lookup starts in, which sees all its own names.
     #[allow(clippy::too_many_arguments)]
     fn lookup_rec(
         &self,
@@ -841,24 +965,22 @@ impl NameTables {
         scope: u32,
         name: Sym,
         ns: Ns,
-        requester: ModuleId,
+        looker: Option<ModuleId>,
         exclude: Option<UseId>,
         visited: &mut Vec<u32>,
-        through_glob: bool,
     ) -> Option<Binding> {
         let table = self.scopes.get(scope as usize)?;
+        let hidden = |vis: Vis| looker.is_some_and(|l| !visible(index, vis, table.module, l));
         if let Some(b) = table.names.get(&name).and_then(|s| s[ns as usize].as_ref()) {
+            // A leaf never resolves through its own binding, however far down.
             let is_excluded = matches!(b.source, Source::Import(u) if Some(u) == exclude);
             if !is_excluded {
                 // An explicit name hides any glob of the same name, visible or not.
-                if through_glob && !visible(index, b.vis, table.module, requester) {
-                    return None;
-                }
-                return Some(b.clone());
+                return (!hidden(b.vis)).then(|| b.clone());
             }
         }
         for g in &table.globs {
-            if through_glob && !visible(index, g.vis, table.module, requester) {
+            if hidden(g.vis) || Some(g.leaf) == exclude {
                 continue;
             }
             let Some(target) = &g.target else { continue };
@@ -887,8 +1009,10 @@ impl NameTables {
                 continue;
             }
             visited.push(sub.0);
-            if let Some(b) = self.lookup_rec(index, sub.0, name, ns, requester, None, visited, true)
-            {
+            // The glob imports what is visible to *its* module, not to whoever asked.
+            let found =
+                self.lookup_rec(index, sub.0, name, ns, Some(table.module), exclude, visited);
+            if let Some(b) = found {
                 return Some(via_glob(b));
             }
         }
@@ -920,11 +1044,11 @@ impl NameTables {
         memo: &mut Memo,
     ) -> Option<Binding> {
         for b in &ctx.blocks {
-            if let Some(x) = self.lookup_own(index, *b, name, ns, ctx.module, exclude, memo) {
+            if let Some(x) = self.lookup_own(index, *b, name, ns, exclude, memo) {
                 return Some(x);
             }
         }
-        if let Some(x) = self.lookup_own(index, ctx.module.0, name, ns, ctx.module, exclude, memo) {
+        if let Some(x) = self.lookup_own(index, ctx.module.0, name, ns, exclude, memo) {
             return Some(x);
         }
         if ns == Ns::Macro {
@@ -933,7 +1057,7 @@ impl NameTables {
             let mut m = parent_of(index, ctx.module);
             let mut guard = 0;
             while let Some(p) = m {
-                if let Some(x) = self.lookup_own(index, p.0, name, ns, ctx.module, None, memo) {
+                if let Some(x) = self.lookup_own(index, p.0, name, ns, None, memo) {
                     return Some(x);
                 }
                 guard += 1;
@@ -992,10 +1116,11 @@ impl NameTables {
             "self" => return Some((Target::Module(ctx.module), Vec::new())),
             "super" => return Some((Target::Module(parent_of(index, ctx.module)?), Vec::new())),
             "Self" => {
-                let ty = self_ty?;
-                let sym = self.interner.get(ty)?;
-                let b = self.lookup_lexical(index, ctx, sym, Ns::Type, None, memo)?;
-                return Some((b.target, b.via));
+                // The impl's type, resolved like its name; the written `Self` itself goes
+                // through no import (the impl header's import is a use of its own).
+                let ty = [self_ty?.to_string()];
+                let r = self.resolve_segments(index, ctx, None, &ty, false, TYPE, None, memo)?;
+                return Some((r.target, Vec::new()));
             }
             _ => {}
         }
@@ -1047,8 +1172,9 @@ impl NameTables {
             // A crate the workspace does not contain (crate names are snake_case).
             return external(segs.to_vec());
         }
-        if starts_uppercase(first) {
-            // A type brought in by a glob over an external module (`use tokio::sync::*;`).
+        // A type brought in by a glob over an external module (`use tokio::sync::*;`); not
+        // a one-letter name, which is almost always a generic parameter.
+        if starts_uppercase(first) && first.chars().nth(1).is_some() {
             let scopes = ctx
                 .blocks
                 .iter()
@@ -1088,7 +1214,7 @@ impl NameTables {
     ) -> Option<Resolution> {
         let (first, rest) = segs.split_first()?;
         let first_nss = if rest.is_empty() { nss } else { TYPE };
-        let Some((mut cur, mut via)) = self.resolve_first(
+        let Some((target, via)) = self.resolve_first(
             index,
             ctx,
             self_ty,
@@ -1101,6 +1227,22 @@ impl NameTables {
         ) else {
             return self.external_fallback(index, ctx, segs, nss);
         };
+        self.extend(index, Resolution { target, via }, rest, nss, memo)
+    }
+
+    /// Continue a resolution through `rest` (the last segment looked up in `nss`).
+    fn extend(
+        &self,
+        index: &Index,
+        start: Resolution,
+        rest: &[String],
+        nss: &[Ns],
+        memo: &mut Memo,
+    ) -> Option<Resolution> {
+        let Resolution {
+            target: mut cur,
+            mut via,
+        } = start;
         for (i, seg) in rest.iter().enumerate() {
             let last = i + 1 == rest.len();
             match cur {
@@ -1130,17 +1272,79 @@ impl NameTables {
                         }
                         _ => {}
                     }
-                    let sym = self.interner.get(seg)?;
+                    let Some(sym) = self.interner.get(seg) else {
+                        return self.through_external_facade(index, m, via, &rest[i..]);
+                    };
                     let seg_nss = if last { nss } else { TYPE };
-                    let b = seg_nss.iter().find_map(|ns| {
-                        self.lookup_own(index, m.0, sym, *ns, ctx.module, None, memo)
-                    })?;
+                    let twins = self.twins.get(&m).map_or(&[][..], Vec::as_slice);
+                    let found = seg_nss.iter().find_map(|ns| {
+                        std::iter::once(m)
+                            .chain(twins.iter().copied())
+                            .find_map(|t| self.lookup_own(index, t.0, sym, *ns, None, memo))
+                    });
+                    let Some(b) = found else {
+                        return self.through_external_facade(index, m, via, &rest[i..]);
+                    };
                     via.extend(b.via);
                     cur = b.target;
                 }
             }
         }
         Some(Resolution { target: cur, via })
+    }
+
+    /// A name a module does not declare, reached through its public glob over an external
+    /// crate (`pub use collab_entity::*;` in a facade, also behind workspace facades that
+    /// glob the facade): that crate's item. Private globs (`use diesel::prelude::*;`) are
+    /// not followed: a name a macro generated in the module would be misread as theirs.
+    fn through_external_facade(
+        &self,
+        index: &Index,
+        m: ModuleId,
+        mut via: Vec<UseId>,
+        rest: &[String],
+    ) -> Option<Resolution> {
+        let mut visited = vec![m.0];
+        let (globs, path) = self.external_glob_behind(index, m, &mut visited)?;
+        via.extend(globs);
+        let mut path = path.clone();
+        path.extend(rest.iter().cloned());
+        Some(Resolution {
+            target: Target::External(path),
+            via,
+        })
+    }
+
+    /// The first public glob over an external path reachable from `m` through public globs,
+    /// with the glob leaves passed through.
+    fn external_glob_behind(
+        &self,
+        index: &Index,
+        m: ModuleId,
+        visited: &mut Vec<u32>,
+    ) -> Option<(Vec<UseId>, &Vec<String>)> {
+        let table = self.scopes.get(m.0 as usize)?;
+        let public = || table.globs.iter().filter(|g| g.vis != Vis::Private);
+        if let Some((leaf, path)) = public().find_map(|g| match &g.target {
+            Some(Target::External(p)) => Some((g.leaf, p)),
+            _ => None,
+        }) {
+            return Some((vec![leaf], path));
+        }
+        for g in public() {
+            let Some(sub) = g.target.as_ref().and_then(|t| as_module(index, t)) else {
+                continue;
+            };
+            if visited.contains(&sub.0) || visited.len() >= MAX_GLOB_VISITS {
+                continue;
+            }
+            visited.push(sub.0);
+            if let Some((mut leaves, path)) = self.external_glob_behind(index, sub, visited) {
+                leaves.insert(0, g.leaf);
+                return Some((leaves, path));
+            }
+        }
+        None
     }
 
     fn resolve_refs(&self, index: &Index) -> Vec<Vec<Option<Resolution>>> {
@@ -1154,7 +1358,7 @@ impl NameTables {
                 if !matches!(file.role, FileRole::Module { .. }) {
                     return vec![None; file.facts.refs.len()];
                 }
-                let mut memo = Memo::new();
+                let mut memo = Memo::default();
                 let mut ctx_cache: HashMap<&[ScopeSeg], Option<ScopeCtx>> = HashMap::new();
                 file.facts
                     .refs
@@ -1182,7 +1386,7 @@ impl NameTables {
     }
 
     fn resolve_aliases(&self, index: &Index) -> HashMap<DefId, Resolution> {
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         let mut out = HashMap::new();
         for d in index.def_ids() {
             let item = index.item(d);
@@ -1220,7 +1424,7 @@ impl NameTables {
         nss: &[Ns],
     ) -> Option<Resolution> {
         let ctx = self.ctx(file, scope)?;
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         self.resolve_segments(
             index,
             &ctx,
@@ -1242,7 +1446,7 @@ impl NameTables {
         nss: &[Ns],
     ) -> Option<Resolution> {
         let ctx = Self::module_ctx(from);
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         self.resolve_segments(index, &ctx, None, segs, false, nss, None, &mut memo)
     }
 
@@ -1270,7 +1474,7 @@ impl NameTables {
                 .collect();
         }
         candidates.sort_by_key(|c| (index.krate(*c).kind != super::CrateKind::Lib, *c));
-        let mut memo = Memo::new();
+        let mut memo = Memo::default();
         for c in candidates {
             if rest.is_empty() {
                 return Some(Resolution {
@@ -1291,6 +1495,25 @@ impl NameTables {
             }
         }
         None
+    }
+}
+
+/// `use serde_json;`, `use serde::{self, ..}`, `use tracing::*`: a lone segment in a `use`
+/// that names nothing in the workspace is a crate outside it.
+fn lone_crate(path: &[String]) -> Option<Resolution> {
+    match path {
+        [only]
+            if !matches!(
+                only.as_str(),
+                "crate" | "self" | "super" | "Self" | "$crate"
+            ) =>
+        {
+            Some(Resolution {
+                target: Target::External(path.to_vec()),
+                via: Vec::new(),
+            })
+        }
+        _ => None,
     }
 }
 

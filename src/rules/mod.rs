@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod meta;
+pub mod names;
 
 pub mod config_unresolved;
 pub mod direct_construction;

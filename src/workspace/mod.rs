@@ -8,7 +8,7 @@ pub mod module_tree;
 
 use crate::config::Config;
 use crate::index::{CrateKind, Index};
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 /// One crate target found in a manifest.
 #[derive(Debug, Clone)]
@@ -41,10 +41,91 @@ pub struct Discovery {
     pub crates: Vec<CrateSpec>,
     /// Manifests that could not be read or parsed: reported, the rest still analysed.
     pub problems: Vec<crate::index::InputProblem>,
+    /// Every package found, with the workspace it belongs to (also packages without targets).
+    pub packages: Vec<PackageInfo>,
+}
+
+/// A package of some analysed workspace.
+#[derive(Debug, Clone)]
+pub struct PackageInfo {
+    pub name: String,
+    /// The directory holding its `Cargo.toml`.
+    pub dir: PathBuf,
+    pub workspace: u32,
+    /// Only ever a dev-dependency of other packages: test code.
+    pub is_test: bool,
 }
 
 /// Load every crate's module tree into a partial index (files, crates, modules, problems,
 /// summary); `index::build::complete` adds definitions and resolution.
 pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> Index {
     module_tree::load(discovery, config, threads)
+}
+
+/// Lexically normalize a path: drop `.` and fold `..` into the preceding component, without
+/// touching the file system (symlinks are dealt with where files are read).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let popped =
+                    matches!(out.components().next_back(), Some(Component::Normal(_))) && out.pop();
+                if !popped && !matches!(out.components().next_back(), Some(Component::RootDir)) {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base`, `/`-separated, climbing with `..` when it lies outside. Both
+/// are expected normalized and absolute.
+pub fn relative(path: &Path, base: &Path) -> String {
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        p.iter()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Directories never walked: build output and hidden directories (`.git`, `.cargo` …).
+pub fn is_skipped_dir_name(name: &std::ffi::OsStr) -> bool {
+    name == "target" || name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn normalize_and_relative() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+        assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
+        assert_eq!(normalize(Path::new("a/../../b")), PathBuf::from("../b"));
+        assert_eq!(
+            relative(Path::new("/w/src/lib.rs"), Path::new("/w")),
+            "src/lib.rs"
+        );
+        assert_eq!(
+            relative(Path::new("/w/x/lib.rs"), Path::new("/w/y")),
+            "../x/lib.rs"
+        );
+        assert_eq!(relative(Path::new("/w"), Path::new("/w")), ".");
+    }
 }
