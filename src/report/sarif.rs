@@ -721,7 +721,7 @@ mod tests {
             assert!(markdown.contains(&format!("```rust\n{}\n```", m.bad.trim_end())));
             assert!(r["properties"]["tags"].is_array());
         }
-        assert!(!log.to_string().contains("/ws"), "no absolute paths");
+        assert!(!log.to_string().contains("/ws/src"), "no absolute paths");
     }
 
     #[test]
