@@ -307,9 +307,9 @@ fn rendered(index: &Index, f: &Finding, level: &str, message: &str) -> String {
     let gutter = " ".repeat(start.line.to_string().len());
     let before: String = line.chars().take(start.column as usize - 1).collect();
     let underlined = if end.line == start.line {
-        (end.column - start.column) as usize
+        end.column.saturating_sub(start.column) as usize
     } else {
-        line.chars().count() + 1 - start.column as usize
+        (line.chars().count() + 1).saturating_sub(start.column as usize)
     };
     let shown = |s: &str| s.replace('\t', "    ");
     text.push_str(&format!(
