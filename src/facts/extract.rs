@@ -109,9 +109,13 @@ struct Parsed {
 /// Like `syn::parse_file`, but an item that does not parse is skipped (up to its `;` or
 /// braced body) and recorded, and the rest of the file is still parsed.
 fn parse_recovering(src: &str) -> syn::Result<Parsed> {
-    let tokens: TokenStream = src
-        .parse()
-        .map_err(|e: proc_macro2::LexError| syn::Error::new(e.span(), e))?;
+    let tokens: TokenStream = src.parse().map_err(|e: proc_macro2::LexError| {
+        syn::Error::new(
+            e.span(),
+            "cannot split the file into tokens here: an unbalanced delimiter or an \
+             unterminated string, character or comment",
+        )
+    })?;
     (|input: ParseStream| {
         let attrs = input.call(Attribute::parse_inner)?;
         let (items, errors) = parse_items(input);
@@ -439,6 +443,14 @@ impl<'ast> Visit<'ast> for InitCalls {
 struct ImplInfo {
     name: String,
     ctx: ImplCtx,
+}
+
+/// Where a fn is declared: associated fns know their impl, trait fns their trait.
+#[derive(Clone, Copy)]
+enum FnPlace<'a> {
+    Free,
+    Impl,
+    Trait(&'a str),
 }
 
 /// Lexical context, saved and restored around every scope.
@@ -1025,7 +1037,14 @@ impl<'t> Extractor<'t> {
             I::Fn(f) => {
                 let start = vis_start(&f.vis).unwrap_or_else(|| sig_start(&f.sig));
                 let span = self.sp2(start, f.block.brace_token.span.close());
-                self.item_fn(&f.attrs, &f.vis, &f.sig, Some(&f.block), span, None);
+                self.item_fn(
+                    &f.attrs,
+                    &f.vis,
+                    &f.sig,
+                    Some(&f.block),
+                    span,
+                    FnPlace::Free,
+                );
             }
             I::Static(s) => {
                 self.static_decl(StaticDecl {
@@ -1128,7 +1147,7 @@ impl<'t> Extractor<'t> {
         sig: &syn::Signature,
         block: Option<&syn::Block>,
         span: Span,
-        in_trait: Option<&str>,
+        place: FnPlace,
     ) {
         let a = self.attrs(attrs);
         let name = sig.ident.to_string();
@@ -1170,8 +1189,14 @@ impl<'t> Extractor<'t> {
                 syn::ReturnType::Default => None,
             },
             is_async: sig.asyncness.is_some(),
-            impl_of: self.impl_info.as_ref().map(|i| i.ctx.clone()),
-            in_trait: in_trait.map(String::from),
+            impl_of: match place {
+                FnPlace::Impl => self.impl_info.as_ref().map(|i| i.ctx.clone()),
+                _ => None,
+            },
+            in_trait: match place {
+                FnPlace::Trait(t) => Some(t.to_string()),
+                _ => None,
+            },
             body: BodySummary::default(),
         };
         let name_span = self.sp(sig.ident.span());
@@ -1254,7 +1279,7 @@ impl<'t> Extractor<'t> {
                         &f.sig,
                         f.default.as_ref(),
                         span,
-                        Some(&trait_name),
+                        FnPlace::Trait(&trait_name),
                     );
                 }
                 TraitItem::Const(c) => {
@@ -1356,7 +1381,14 @@ impl<'t> Extractor<'t> {
                         .or(f.defaultness.as_ref().map(|d| d.span))
                         .unwrap_or_else(|| sig_start(&f.sig));
                     let span = self.sp2(start, f.block.brace_token.span.close());
-                    self.item_fn(&f.attrs, &f.vis, &f.sig, Some(&f.block), span, None);
+                    self.item_fn(
+                        &f.attrs,
+                        &f.vis,
+                        &f.sig,
+                        Some(&f.block),
+                        span,
+                        FnPlace::Impl,
+                    );
                 }
                 ImplItem::Const(c) => {
                     self.visit_type(&c.ty);

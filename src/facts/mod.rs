@@ -22,7 +22,9 @@ pub struct FileFacts {
     pub items: Vec<Item>,
     /// `use` declarations flattened to one leaf per imported name / glob.
     pub uses: Vec<UseLeaf>,
-    /// Paths written in types and expressions (not in `use`).
+    /// Paths written in types and expressions (not in `use`). Only paths that can name an
+    /// item of interest are kept: two or more segments, or one segment starting with an
+    /// upper-case letter (`Self` included; the prelude's `Some`/`None`/`Ok`/`Err` excluded).
     pub refs: Vec<PathRef>,
     /// `impl` blocks (their fns are items with [`ItemKind::Fn`] and `FnInfo::impl_of`).
     pub impls: Vec<ImplBlock>,
@@ -46,7 +48,8 @@ pub enum ScopeSeg {
     Fn(String),
     /// Inside `impl <Ty>`: the self type's last segment, for display only.
     Impl(String),
-    /// Body of a const/static initializer or other block; named for display.
+    /// Body of a const/static initializer or other block; named for display. Also the
+    /// body of a trait (its fns are items there), named after the trait.
     Block(String),
 }
 

@@ -32,6 +32,15 @@ pub fn apply(
         .map(baseline::Baseline::read)
         .transpose()?;
 
+    // A file compiled into several crates (a lib and a bin both declaring `mod x;`, or
+    // `tests/common/mod.rs`) is one place on disk: report each of its findings once.
+    sort(index, &mut findings);
+    findings.dedup_by(|a, b| {
+        a.rule == b.rule
+            && a.span == b.span
+            && index.file(a.file).source.rel_path == index.file(b.file).source.rel_path
+    });
+
     // Suppressions and the baseline see every finding, so a narrowed report (`check PATH`)
     // neither calls a directive unused nor a baseline entry stale because of what it hides.
     let hygiene = suppress::apply(index, config, &mut findings);

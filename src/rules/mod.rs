@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod concept;
 pub mod meta;
+pub mod names;
 
 pub mod config_unresolved;
 pub mod direct_construction;

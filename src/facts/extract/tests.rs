@@ -138,11 +138,22 @@ fn a_broken_item_costs_only_itself() {
 }
 
 #[test]
-fn spans_from_one_file_do_not_leak_into_the_next() {
-    // The span table is cleared after each file: offsets restart from zero.
-    let a = facts("struct A;");
-    let b = facts("struct B;");
-    assert_eq!(a.items[0].name_span, b.items[0].name_span);
+fn the_thread_span_table_does_not_grow_across_files() {
+    // proc-macro2 numbers the chars of every file parsed on a thread consecutively; after
+    // `extract_file` the next parse must start from the beginning again.
+    let first_span = || {
+        let ts: TokenStream = "x".parse().unwrap();
+        let span = format!("{:?}", ts.into_iter().next().unwrap().span());
+        proc_macro2::extra::invalidate_current_thread_spans();
+        span
+    };
+    let fresh = first_span();
+    for _ in 0..3 {
+        facts(&"struct A; fn f() { let x = 1; }\n".repeat(100));
+        assert_eq!(first_span(), fresh);
+    }
+    extract_file("fn broken( {");
+    assert_eq!(first_span(), fresh);
 }
 
 // --- hostile input ---------------------------------------------------------------------
@@ -254,6 +265,19 @@ fn static_inside_an_impl_fn_body() {
     assert_eq!(info.body.method_calls, ["get_or_init"]);
     assert_eq!(f.impls.len(), 1);
     assert_eq!(f.impls[0].fns, ["global"]);
+}
+
+#[test]
+fn fns_nested_in_associated_fns_are_not_associated() {
+    let f = facts("impl X { fn a() { fn helper() { X::new(); } } }");
+    assert!(fn_info(item(&f, "a")).impl_of.is_some());
+    let helper = item(&f, "helper");
+    assert!(fn_info(helper).impl_of.is_none());
+    assert_eq!(
+        helper.scope,
+        [ScopeSeg::Impl("X".into()), ScopeSeg::Fn("a".into())]
+    );
+    assert_eq!(f.impls[0].fns, ["a"]);
 }
 
 #[test]
@@ -1123,4 +1147,37 @@ fn deep_macro_expansions_are_skipped_not_overflowed() {
     // The same macro with shallow input does expand.
     let f = facts("macro_rules! deep { ($($t:tt)*) => { static X: u8 = $($t)*; } }\ndeep!(((1)));");
     assert_eq!(names(&f), ["deep", "X"]);
+}
+
+#[test]
+fn cfg_attr_test_is_not_test_code() {
+    let f =
+        facts("#[cfg_attr(test, derive(Debug))] pub struct Prod; #[cfg(test_utils)] struct Other;");
+    let p = item(&f, "Prod");
+    assert!(!p.attrs.cfg_test && !p.in_test && !p.cfg_gated);
+    let o = item(&f, "Other");
+    assert!(!o.in_test && o.cfg_gated, "`test_utils` is not `test`");
+}
+
+#[test]
+fn relative_use_paths_and_globs() {
+    let text = "use self::a::B; use super::*; use ::std::{*}; pub use crate as my_crate;";
+    let f = facts(text);
+    let leaves: Vec<(String, UseKind, bool)> = f
+        .uses
+        .iter()
+        .map(|u| (u.path.join("::"), u.kind, u.leading_colon))
+        .collect();
+    assert_eq!(
+        leaves,
+        [
+            ("self::a::B".into(), UseKind::Name, false),
+            ("super".into(), UseKind::Glob, false),
+            ("std".into(), UseKind::Glob, true),
+            ("crate".into(), UseKind::Name, false),
+        ]
+    );
+    assert_eq!(&text[f.uses[1].leaf_span.range()], "super::*");
+    assert_eq!(&text[f.uses[2].leaf_span.range()], "*");
+    assert_eq!(f.uses[3].rename.as_deref(), Some("my_crate"));
 }
