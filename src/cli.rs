@@ -8,6 +8,7 @@
 //!   file that cannot be written). Suppressed and baselined findings never count.
 
 mod explain;
+mod fixes;
 mod init;
 
 use crate::finding::Level;
@@ -111,6 +112,14 @@ struct CheckOptions {
     /// Leave out the summary after the findings.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Apply the machine-applicable fixes of the reported findings (only to files inside the
+    /// workspace, each written atomically), then report what is left.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    fix: bool,
+    /// Print the fixes `--fix` would make as a unified diff and change nothing; exit status 1
+    /// when there is something to fix.
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
 }
 
 #[derive(Debug, Args)]
@@ -227,8 +236,14 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         threads: opts.threads.map(usize::from),
     };
     let started = Instant::now();
-    let outcome = crate::analyze(&options)?;
+    let mut outcome = crate::analyze(&options)?;
     let analysed = started.elapsed();
+    if opts.diff {
+        return fixes::diff(&outcome, opts.output.as_deref(), opts.exit_zero);
+    }
+    if opts.fix {
+        fixes::fix(&mut outcome, &options.start_dir)?;
+    }
 
     let render_options = RenderOptions {
         include_suppressed: opts.include_suppressed,
