@@ -307,32 +307,32 @@ fn unified_diff(rel_path: &str, text: &str, edits: &[(Span, String)]) -> String 
 
 /// The changed line runs, in order; edits on one line share a block.
 fn blocks(text: &str, edits: &[(Span, String)]) -> Vec<Block> {
-    let mut blocks: Vec<(usize, usize, Vec<(Span, String)>)> = Vec::new();
-    for (span, replacement) in edits {
+    // (first byte, end byte, edits) of each run of lines.
+    let mut runs: Vec<(usize, usize, std::ops::Range<usize>)> = Vec::new();
+    for (i, (span, _)) in edits.iter().enumerate() {
         let (lo, hi) = (span.lo as usize, span.hi as usize);
-        let block_lo = text[..lo].rfind('\n').map_or(0, |i| i + 1);
+        let run_lo = text[..lo].rfind('\n').map_or(0, |n| n + 1);
         // The end of the line holding the last byte the edit touches (for an insertion, the
         // line it is inserted into).
         let last = if hi > lo { hi - 1 } else { lo };
-        let block_hi = text
+        let run_hi = text
             .get(last..)
             .and_then(|t| t.find('\n'))
-            .map_or(text.len(), |i| last + i + 1);
-        match blocks.last_mut() {
-            Some((cur_lo, cur_hi, cur_edits)) if block_lo < *cur_hi || block_lo == *cur_lo => {
-                *cur_hi = (*cur_hi).max(block_hi);
-                cur_edits.push((*span, replacement.clone()));
+            .map_or(text.len(), |n| last + n + 1);
+        match runs.last_mut() {
+            Some((cur_lo, cur_hi, cur_edits)) if run_lo < *cur_hi || run_lo == *cur_lo => {
+                *cur_hi = (*cur_hi).max(run_hi);
+                cur_edits.end = i + 1;
             }
-            _ => blocks.push((block_lo, block_hi, vec![(*span, replacement.clone())])),
+            _ => runs.push((run_lo, run_hi, i..i + 1)),
         }
     }
-    blocks
-        .into_iter()
-        .map(|(lo, hi, edits)| Block {
+    runs.into_iter()
+        .map(|(lo, hi, run_edits)| Block {
             line: text[..lo].bytes().filter(|&b| b == b'\n').count(),
             lo,
             hi,
-            new_text: apply_edits(text, lo, hi, &edits),
+            new_text: apply_edits(text, lo, hi, &edits[run_edits]),
         })
         .collect()
 }
