@@ -69,7 +69,7 @@ step "pre-commit in $work/venv"
 venv="$work/venv"
 if ! "$venv/bin/pre-commit" --version >/dev/null 2>&1; then
     rm -rf "$venv"
-    python3 -m venv "$venv"
+    python3 -m venv "$venv" || fail "python3 -m venv failed (on Debian: apt-get install python3-venv)"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'pre-commit>=3.2,<5'
 fi
 "$venv/bin/pre-commit" --version

@@ -3,7 +3,8 @@
 //! Exit status (computed from the full list of findings, never a shown subset):
 //! - `0`: no active finding at level `error` (nor `warning` under `--deny-warnings`),
 //!   or `--exit-zero`, or `--write-baseline`;
-//! - `1`: at least one such finding;
+//! - `1`: at least one such finding (after `--fix`: one that is left; with `--diff`: there is
+//!   something to fix);
 //! - `2`: the tool could not do its job (bad arguments, no workspace, bad config, an output
 //!   file that cannot be written). Suppressed and baselined findings never count.
 

@@ -68,7 +68,7 @@ pub(super) fn fix(outcome: &mut Outcome, start_dir: &Path) -> miette::Result<()>
         .collect();
 
     // Plan, then leave out the fixes of refused files and plan again, until nothing is
-    // refused (each round removes at least one file, so this ends).
+    // refused (each round leaves out at least one more fix, so this ends).
     let mut excluded: HashSet<usize> = HashSet::new();
     let (plan, chosen) = loop {
         let chosen: Vec<usize> = active
@@ -88,10 +88,16 @@ pub(super) fn fix(outcome: &mut Outcome, start_dir: &Path) -> miette::Result<()>
             eprintln!("ssot: not writing `{}`: {reason}", change.rel_path);
             refused_paths.insert(&change.path);
         }
+        let before = excluded.len();
         for note in &plan.applied {
             if touches(&outcome.index, refs[note.finding], &refused_paths) {
                 excluded.insert(chosen[note.finding]);
             }
+        }
+        if excluded.len() == before {
+            // Cannot happen (every planned file holds a taken fix's edit); `write` checks
+            // each file again and refuses it, so stopping here is safe.
+            break (plan, chosen);
         }
     };
     report_skipped(&plan.skipped);
