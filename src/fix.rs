@@ -10,7 +10,7 @@
 
 use crate::finding::{Edit, Finding};
 use crate::index::Index;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -58,9 +58,7 @@ pub struct FileChange {
 /// text, the whole fix is left out and the reason recorded. A fix identical to one already
 /// taken (two findings proposing the same change) counts as applied.
 pub fn plan(index: &Index, findings: &[&Finding]) -> Plan {
-    let mut files: BTreeMap<PathBuf, FileChange> = BTreeMap::new();
-    // Which fix each taken edit came from, to name it when a later fix collides.
-    let mut owners: BTreeMap<PathBuf, Vec<(Span, String, usize)>> = BTreeMap::new();
+    let mut taken: Taken = BTreeMap::new();
     let mut plan = Plan::default();
     for (n, finding) in findings.iter().enumerate() {
         let Some(fix) = &finding.fix else { continue };
@@ -71,7 +69,7 @@ pub fn plan(index: &Index, findings: &[&Finding]) -> Plan {
             reason,
             finding: n,
         };
-        match check_fix(index, &fix.edits, &owners) {
+        match check_fix(index, &fix.edits, &taken) {
             Err(reason) => plan.skipped.push(note(Some(reason))),
             Ok(Check::Duplicate) => plan.applied.push(note(None)),
             Ok(Check::Clash(other)) => {
@@ -89,34 +87,47 @@ pub fn plan(index: &Index, findings: &[&Finding]) -> Plan {
             Ok(Check::Fits) => {
                 for edit in &fix.edits {
                     let source = &index.file(edit.file).source;
-                    let change = files
+                    let (_, edits) = taken
                         .entry(source.path.clone())
-                        .or_insert_with(|| FileChange {
-                            path: source.path.clone(),
-                            rel_path: source.rel_path.clone(),
-                            original: source.text.clone(),
-                            edits: Vec::new(),
-                        });
-                    change.edits.push((edit.span, edit.replacement.clone()));
-                    owners.entry(source.path.clone()).or_default().push((
-                        edit.span,
-                        edit.replacement.clone(),
-                        n,
-                    ));
+                        .or_insert_with(|| (edit.file, Vec::new()));
+                    // An edit another fix already makes is made once.
+                    if !edits
+                        .iter()
+                        .any(|(span, text, _)| *span == edit.span && *text == edit.replacement)
+                    {
+                        edits.push((edit.span, edit.replacement.clone(), n));
+                    }
                 }
                 plan.applied.push(note(None));
             }
         }
     }
-    for change in files.values_mut() {
-        // Stable: insertions at one point keep the order their fixes were taken in, and an
-        // insertion sorts before a replacement that starts where it is.
-        change.edits.sort_by_key(|(span, _)| (span.lo, span.hi));
-    }
-    plan.files = files.into_values().collect();
+    plan.files = taken
+        .into_iter()
+        .map(|(path, (file, mut edits))| {
+            // Stable: insertions at one point keep the order their fixes were taken in, and
+            // an insertion sorts before a replacement that starts where it is.
+            edits.sort_by_key(|(span, _, _)| (span.lo, span.hi));
+            let source = &index.file(file).source;
+            FileChange {
+                path,
+                rel_path: source.rel_path.clone(),
+                original: source.text.clone(),
+                edits: edits
+                    .into_iter()
+                    .map(|(span, text, _)| (span, text))
+                    .collect(),
+            }
+        })
+        .collect();
     plan.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     plan
 }
+
+/// The edits taken so far, per file on disk: the file they were planned against, and each
+/// edit with the index of the finding whose fix it belongs to (to name it when a later fix
+/// collides). Keyed by path, not `FileId`: a file compiled into two crates is one file.
+type Taken = BTreeMap<PathBuf, (FileId, Vec<(Span, String, usize)>)>;
 
 enum Check {
     Fits,
@@ -126,11 +137,7 @@ enum Check {
     Clash(usize),
 }
 
-fn check_fix(
-    index: &Index,
-    edits: &[Edit],
-    taken: &BTreeMap<PathBuf, Vec<(Span, String, usize)>>,
-) -> Result<Check, String> {
+fn check_fix(index: &Index, edits: &[Edit], taken: &Taken) -> Result<Check, String> {
     if edits.is_empty() {
         return Err("the fix has no edits".into());
     }
@@ -158,7 +165,9 @@ fn check_fix(
         {
             return Err("the fix's own edits overlap".into());
         }
-        let taken_here = taken.get(&file.source.path).map_or(&[][..], Vec::as_slice);
+        let taken_here = taken
+            .get(&file.source.path)
+            .map_or(&[][..], |(_, edits)| edits.as_slice());
         if !taken_here
             .iter()
             .any(|(span, text, _)| *span == edit.span && *text == edit.replacement)
@@ -594,6 +603,16 @@ mod tests {
             "use x::B;\nuse c::D;\n",
             "a fix is all or nothing"
         );
+    }
+
+    #[test]
+    fn an_edit_shared_by_two_fixes_is_made_once() {
+        let index = index_with("use a::B;\nuse c::D;\n");
+        let first = fixing(&[(4, 8, "x::B")]);
+        let second = fixing(&[(4, 8, "x::B"), (14, 18, "y::D")]);
+        let plan = plan(&index, &[&first, &second]);
+        assert_eq!(plan.applied.len(), 2, "{:?}", plan.skipped);
+        assert_eq!(plan.files[0].new_text(), "use x::B;\nuse y::D;\n");
     }
 
     #[test]
