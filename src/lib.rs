@@ -10,6 +10,7 @@ pub mod config;
 pub mod facts;
 pub mod filter;
 pub mod finding;
+pub mod fix;
 pub mod index;
 pub mod report;
 pub mod rules;

@@ -373,20 +373,34 @@ fn visible_from(index: &Index, vis: Vis, owner: ModuleId, from: ModuleId) -> boo
 }
 
 /// Look through wrappers that hand out the value they hold (`Arc<M>`, `Result<Box<M>, E>`,
-/// `Option<M>` …) to the core type.
+/// `Option<M>`, a project's `type ApiResult<T> = Result<T, Error>` …) to the core type: the
+/// first type argument of any generic path, except collections (a `Vec<M>` or a map holds
+/// many instances, it is not one). References are not looked through: `&M` lends an instance
+/// someone else owns.
 pub fn peel_owned_wrappers(ty: &Ty) -> &Ty {
-    const WRAPPERS: &[&str] = &[
-        "Arc", "Rc", "Box", "Option", "Result", "Pin", "Mutex", "RwLock", "RefCell",
+    const COLLECTIONS: &[&str] = &[
+        "Vec",
+        "VecDeque",
+        "HashMap",
+        "BTreeMap",
+        "HashSet",
+        "BTreeSet",
+        "IndexMap",
+        "IndexSet",
+        "DashMap",
+        "SmallVec",
+        "LinkedList",
+        "BinaryHeap",
     ];
     let mut cur = ty;
     for _ in 0..16 {
         match cur {
             Ty::Path { segments, args } => {
-                let is_wrapper = segments
+                let collection = segments
                     .last()
-                    .is_some_and(|s| WRAPPERS.contains(&s.as_str()));
-                match (is_wrapper, args.first()) {
-                    (true, Some(inner)) => cur = inner,
+                    .is_some_and(|s| COLLECTIONS.contains(&s.as_str()));
+                match args.first() {
+                    Some(inner) if !collection => cur = inner,
                     _ => return cur,
                 }
             }
@@ -427,5 +441,10 @@ mod tests {
         // A bare `Arc` without arguments is the type itself.
         let bare = path("Arc", vec![]);
         assert_eq!(peel_owned_wrappers(&bare), &bare);
+        // Project aliases of `Result` are looked through, collections are not.
+        let alias = path("CollectionResult", vec![m.clone()]);
+        assert_eq!(peel_owned_wrappers(&alias), &m);
+        let many = path("Vec", vec![m.clone()]);
+        assert_eq!(peel_owned_wrappers(&many), &many);
     }
 }

@@ -8,8 +8,9 @@
 //! (`get_or_init(M::default)`) counts too. `Arc::new(M::new())` is found through its inner call.
 //!
 //! Allowed: code inside the concept's factory modules (or factory types/fns), code inside
-//! any `impl` of `M` itself (the type's own business: `Self::new()` in `fork`), members that
-//! are defined inside a factory module, patterns (destructuring), and test code.
+//! any `impl` of `M` itself (the type's own business: `Self::new()` in `fork`), patterns
+//! (destructuring), and test code. The factory type itself is not a member of the concept
+//! (its name does not match the concept's `names`), so building it is never reported.
 
 use super::concept::{self, is_test_code, FactoryPlace, ResolvedConcept};
 use super::RuleCtx;
@@ -33,17 +34,6 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         for m in &c.members {
             let kind = index.item(*m).kind;
             if !matches!(kind, ItemKind::Struct | ItemKind::Enum | ItemKind::Union) {
-                continue;
-            }
-            // The factory's own types are "building the factory itself".
-            if in_factory(
-                index,
-                c,
-                index.def(*m).file,
-                &index.item(*m).scope,
-                None,
-                None,
-            ) {
                 continue;
             }
             member_of.entry(*m).or_insert(i);
@@ -324,5 +314,9 @@ mod tests {
         ));
         assert!(!returns_self(&path("MBuilder", vec![]), "M"));
         assert!(!returns_self(&path("Vec", vec![path("M", vec![])]), "M"));
+        assert!(returns_self(
+            &path("CollectionResult", vec![path("Self", vec![])]),
+            "M"
+        ));
     }
 }

@@ -12,10 +12,16 @@
 //!
 //! With a config, items of a concept must come through the canonical path or a sanctioned
 //! alias; a route through a `deprecated` module or item is reported at that mapping's level
-//! (error by default; `error-after` raises a warning), any other route as a warning.
+//! (error by default; a `warn` mapping turns into an error after its `error-after` date), any
+//! other route as a warning.
+//!
 //! Without a config (and for every item no concept covers), two forms are reported, both
-//! warnings: imports through a *renamed* re-export while the original is reachable, and one
-//! item imported under two routes in one crate (uses of the non-canonical one).
+//! warnings, tuned to stay quiet on ordinary facades (see the rule's TOML for the list):
+//! imports through a *renamed* re-export of a workspace item the importing crate can name
+//! directly, and, inside one crate that also uses an item's defining path, imports through a
+//! re-export that gives the item a second home (a legacy module, another crate). A parent
+//! module lifting a child's item is not a second home, and a crate that mixes two facades but
+//! never the defining path is left alone: which facade is right is the authors' call.
 
 use super::concept::{
     self, crate_of_file, def_path_visible, is_test_code, module_path_visible, spell_abs_path,
@@ -40,6 +46,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         findings: Vec::new(),
         flagged: HashSet::new(),
         groups: Groups::default(),
+        shim_modules: HashMap::new(),
     };
     for file in ctx.index.rust_files() {
         run.file(file);
@@ -83,8 +90,11 @@ fn concept_items(index: &Index, concepts: &[ResolvedConcept]) -> HashMap<DefId, 
 /// out), for the "one item, two routes" check.
 #[derive(Default)]
 struct Group {
-    /// Consumers through the defining path (no re-export passed).
-    direct: Vec<Consumer>,
+    /// The first consumer through the defining path (no re-export passed), if any.
+    direct: Option<Consumer>,
+    /// The first such consumer whose path any file of the crate could write as it stands
+    /// (`dep::models::User`): the spelling to suggest.
+    direct_spelled: Option<Consumer>,
     /// Consumers through re-exports, by route, in first-seen order.
     facades: Vec<(Vec<UseId>, Vec<Consumer>)>,
 }
@@ -117,12 +127,22 @@ impl Groups {
             _ => None,
         }
     }
-    fn add(&mut self, krate: CrateId, target: &Target, route: Vec<UseId>, who: Consumer) {
+    fn add(
+        &mut self,
+        krate: CrateId,
+        target: &Target,
+        route: Vec<UseId>,
+        who: Consumer,
+        spelled: bool,
+    ) {
         let Some(group) = self.group_mut(krate, target) else {
             return;
         };
         if route.is_empty() {
-            group.direct.push(who);
+            group.direct.get_or_insert(who);
+            if spelled {
+                group.direct_spelled.get_or_insert(who);
+            }
             return;
         }
         let first_facade = group.facades.is_empty();
@@ -173,6 +193,8 @@ struct Run<'a, 'c> {
     findings: Vec<Finding>,
     flagged: HashSet<Consumer>,
     groups: Groups,
+    /// Per module: inside a configured shim or deprecated module? (cached)
+    shim_modules: HashMap<ModuleId, bool>,
 }
 
 impl<'a, 'c> Run<'a, 'c> {
@@ -246,7 +268,7 @@ impl<'a, 'c> Run<'a, 'c> {
             match attributed {
                 Some((u, leaf)) if leaf.kind == UseKind::Glob => {
                     // A glob is checked once per item used through it (concepts only).
-                    if !self.is_concept_item(&res.target) || !globs_done.insert(u) {
+                    if self.concept_of(&res.target).is_none() || !globs_done.insert(u) {
                         continue;
                     }
                     let Some(module) = module_at(&leaf.scope) else {
@@ -355,22 +377,16 @@ impl<'a, 'c> Run<'a, 'c> {
 
     /// Code inside a configured shim or deprecated module is the migration's own
     /// plumbing: neither reported nor counted as a route.
-    fn in_shim(&self, module: ModuleId) -> bool {
-        self.concepts
-            .iter()
-            .any(|c| c.in_shim_or_deprecated_module(self.index(), module))
-    }
-
-    fn is_concept_item(&self, target: &Target) -> bool {
-        match target {
-            Target::Def(d) => {
-                self.concept_items.contains_key(d)
-                    || self
-                        .concept_items
-                        .contains_key(&self.index().alias_target(*d))
-            }
-            _ => false,
+    fn in_shim(&mut self, module: ModuleId) -> bool {
+        if self.concepts.is_empty() {
+            return false;
         }
+        let (concepts, index) = (&self.concepts, self.ctx.index);
+        *self.shim_modules.entry(module).or_insert_with(|| {
+            concepts
+                .iter()
+                .any(|c| c.in_shim_or_deprecated_module(index, module))
+        })
     }
 
     fn concept_of(&self, target: &Target) -> Option<usize> {
@@ -428,7 +444,9 @@ impl<'a, 'c> Run<'a, 'c> {
             Target::Def(d) if route.iter().all(|u| lifts_from_child(index, *u, *d)) => Vec::new(),
             _ => route,
         };
-        self.groups.add(view.krate, view.target, route, view.who);
+        let spelled = route.is_empty() && absolute_spelling(index, view.krate, view.who).is_some();
+        self.groups
+            .add(view.krate, view.target, route, view.who, spelled);
     }
 
     // ---------------------------------------------------------------------------------
@@ -445,11 +463,10 @@ impl<'a, 'c> Run<'a, 'c> {
         }
         let prefixes = self.prefix_targets(view);
         let deprecated = deprecated_match(index, concept, view, &prefixes);
-        let resolved = index.resolved_def(&Resolution {
-            target: view.target.clone(),
-            via: Vec::new(),
-        });
-        let is_canonical_item = resolved.is_some() && resolved == concept.canonical;
+        let is_canonical_item = match view.target {
+            Target::Def(d) => concept.canonical == Some(index.alias_target(*d)),
+            _ => false,
+        };
         let route = public_hops(index, view.hops);
         let sanctioned = concept
             .sanctioned
@@ -506,17 +523,14 @@ impl<'a, 'c> Run<'a, 'c> {
     /// What each written prefix names (`crate::websocket_core` → that module).
     fn prefix_targets(&self, view: &View) -> Vec<Target> {
         let index = self.index();
-        let (scope, kind) = match view.who {
-            Consumer::Leaf(u) => (leaf(index, u).map(|l| l.scope.as_slice()), RefKind::Type),
-            Consumer::Ref { file, index: r } => (
-                index
-                    .file(file)
-                    .facts
-                    .refs
-                    .get(r as usize)
-                    .map(|p| p.scope.as_slice()),
-                RefKind::Type,
-            ),
+        let scope = match view.who {
+            Consumer::Leaf(u) => leaf(index, u).map(|l| l.scope.as_slice()),
+            Consumer::Ref { file, index: r } => index
+                .file(file)
+                .facts
+                .refs
+                .get(r as usize)
+                .map(|p| p.scope.as_slice()),
         };
         let Some(scope) = scope else {
             return Vec::new();
@@ -524,8 +538,9 @@ impl<'a, 'c> Run<'a, 'c> {
         (1..=view.prefix_len.min(view.written.len()))
             .filter_map(|n| {
                 let segs = view.written.get(..n)?;
+                // Prefixes name modules (or types, for `Type::CONST` paths).
                 index
-                    .resolve_at(view.file, scope, segs, kind)
+                    .resolve_at(view.file, scope, segs, RefKind::Type)
                     .map(|r| r.target)
             })
             .collect()
@@ -584,20 +599,17 @@ impl<'a, 'c> Run<'a, 'c> {
         let message = format!(
             "`{}` is imported through `{hop_path}`, a renamed re-export of `{}`, which this crate can name directly: one item under two names",
             display_name(index, view),
-            original_text.clone().unwrap_or_else(|| hop_leaf.path.join("::")),
+            original_text.as_deref().map_or_else(|| hop_leaf.path.join("::"), str::to_string),
         );
         let help = match (&direct, &original_text) {
             (Some(d), _) => format!("import it as `{d}` (rename it locally if the name clashes)"),
             (None, Some(o)) => format!("import it through `{o}`"),
             (None, None) => "import it through its original path".to_string(),
         };
-        let leaf_span = Some(hop_leaf.leaf_span);
         let mut finding = Finding::new(RULE, Level::Warning, view.file, view.span, message)
             .help(help)
-            .item_path(written_key(view));
-        if let Some(span) = leaf_span {
-            finding = finding.related(renamed.file, span, "renamed re-export");
-        }
+            .item_path(written_key(view))
+            .related(renamed.file, hop_leaf.leaf_span, "renamed re-export");
         if let (Some(leaf), Some(path)) = (view.leaf, direct) {
             let text = &index.file(view.file).source.text;
             if let Some(fix) = use_fix::rewrite_leaf(text, view.file, leaf, &path) {
@@ -622,18 +634,9 @@ impl<'a, 'c> Run<'a, 'c> {
             let Some(group) = self.groups.get(&key) else {
                 continue;
             };
-            let Some(first) = group.direct.first().copied() else {
+            let Some(example) = group.direct_spelled.or(group.direct) else {
                 continue;
             };
-            let krate = match &key {
-                GroupKey::Def(c, _) | GroupKey::External(c, _) => *c,
-            };
-            let example = group
-                .direct
-                .iter()
-                .copied()
-                .find(|c| absolute_spelling(self.index(), krate, *c).is_some())
-                .unwrap_or(first);
             let to_flag: Vec<(Consumer, Vec<UseId>)> = group
                 .facades
                 .iter()
