@@ -1238,6 +1238,9 @@ pub fn static_name_is_per_user(static_name: &str) -> bool {
     static_name
         .split('_')
         .map(str::to_ascii_lowercase)
+        // In a static's name a "client" is mostly an HTTP/OIDC client object
+        // (`CLIENT_CACHE`), not the party at the other end of a connection.
+        .filter(|w| w != "client" && w != "clients")
         .any(|w| {
             let singular = w.strip_suffix('s').unwrap_or(&w);
             is_user_word(&w) || is_user_word(singular) || USER_STATIC_WORDS.contains(&singular)

@@ -525,6 +525,8 @@ fn user_keys() {
     assert!(!keyed("Uuid", "JOBS"));
     assert!(!keyed("KafkaConnectionProps", "SHARED_CONSUMERS"));
     assert!(!keyed("ClientConfig", "CLIENTS"));
+    assert!(!keyed("String", "CLIENT_CACHE"));
+    assert!(keyed("ClientId", "CACHE"));
     assert!(!keyed("String", "ROUTES"));
     assert!(!keyed("&'static str", "TEMPLATES"));
     // signal handlers by number, pub/sub channels by topic
