@@ -728,7 +728,7 @@ fn are_alternatives(ctx: &RuleCtx, a: &Candidate, b: &Candidate) -> bool {
     if ma != mb && snapshot_stems(&ma) == snapshot_stems(&mb) {
         return true;
     }
-    if platform_siblings(&ma, &mb) || platform_siblings(&mb, &ma) {
+    if platform_siblings(&ma, &mb) {
         return true;
     }
     let versions = |m: &[&str]| -> Vec<String> {
@@ -741,15 +741,19 @@ fn are_alternatives(ctx: &RuleCtx, a: &Candidate, b: &Candidate) -> bool {
     !va.is_empty() && !vb.is_empty() && va != vb
 }
 
-/// `sys::custom::vm` vs `sys::miri::vm` (one segment apart, one of them a platform), or
-/// `fiber` vs `fiber::unix` (the portable facade over a platform implementation).
+/// Module paths that part at a platform or architecture segment: `sys::custom::vm` vs
+/// `sys::miri::vm`, `isa::x64::inst::emit_state` vs `isa::s390x::inst::emit` (each backend
+/// lays out its own modules), or `fiber` vs `fiber::unix` (the portable facade over a
+/// platform implementation).
 fn platform_siblings(a: &[&str], b: &[&str]) -> bool {
     let is_alt = |s: &&str| ALTERNATIVE_SEGMENTS.contains(s);
-    if a.len() == b.len() {
-        let differing: Vec<(&&str, &&str)> = a.iter().zip(b).filter(|(x, y)| x != y).collect();
-        return matches!(differing.as_slice(), [(x, y)] if is_alt(x) || is_alt(y));
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match (a.get(common), b.get(common)) {
+        (Some(x), Some(y)) => is_alt(x) || is_alt(y),
+        (None, Some(_)) => b[common..].iter().any(is_alt),
+        (Some(_), None) => a[common..].iter().any(is_alt),
+        (None, None) => false,
     }
-    b.len() > a.len() && b.starts_with(a) && b[a.len()..].iter().any(is_alt)
 }
 
 /// A module path with version and platform segments removed and numbered segments reduced
@@ -1740,6 +1744,11 @@ mod tests {
         ws.def(a, "isa::x64::inst", strukt("EmitState", emit));
         ws.def(a, "isa::aarch64::inst", strukt("EmitState", emit));
         ws.def(a, "isa::interp_shared::inst", strukt("EmitState", emit));
+        ws.def(
+            a,
+            "isa::riscv64::inst::emit_state",
+            strukt("EmitState", emit),
+        );
         let stack = &[("base", "usize"), ("len", "usize"), ("mapped", "bool")];
         ws.def(a, "fiber::unix", strukt("FiberStack", stack));
         ws.def(a, "fiber::custom", strukt("FiberStack", stack));
