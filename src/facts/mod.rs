@@ -36,6 +36,21 @@ pub struct FileFacts {
     pub problems: Vec<Problem>,
     /// Link-time registries declared by macros (`inventory::collect!(T)`).
     pub collected_registries: Vec<MacroRegistry>,
+    /// `include!("path.rs")` with a literal path, where items may stand: the named file's
+    /// items are part of the module at `scope`.
+    #[serde(default)]
+    pub includes: Vec<IncludeDecl>,
+}
+
+/// `include!("opt.rs")` at item position.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IncludeDecl {
+    pub scope: Vec<ScopeSeg>,
+    /// The path as written, relative to the including file's directory.
+    pub path: String,
+    /// The whole invocation.
+    pub span: Span,
+    pub in_test: bool,
 }
 
 /// One step of the lexical scope an item/use/ref sits in, relative to the file's module.

@@ -86,6 +86,9 @@ struct Pending {
     deprecated: bool,
     doc_hidden: bool,
     public: bool,
+    /// An `include!`d file: its items join this module (no module of its own), and the
+    /// invocation (file, span) is where a problem with it is reported.
+    include_into: Option<(ModuleId, FileId, Span)>,
 }
 
 /// The outcome of looking for a pending module's file.
@@ -208,6 +211,7 @@ impl<'a> Loader<'a> {
                 deprecated: false,
                 doc_hidden: false,
                 public: true,
+                include_into: None,
             })
             .collect();
         while !level.is_empty() {
@@ -260,6 +264,11 @@ impl<'a> Loader<'a> {
                         "crate root `{}` of `{}` does not exist",
                         tried.join("`, `"),
                         self.discovery.crates[pending.spec].name
+                    ),
+                    _ if pending.include_into.is_some() => format!(
+                        "file not found for `include!(\"{}\")`: expected `{}`",
+                        pending.name,
+                        tried.join("` or `")
                     ),
                     _ => format!(
                         "file not found for module `{}`: expected `{}`",
@@ -326,6 +335,19 @@ impl<'a> Loader<'a> {
             return;
         }
 
+        if let Some((module, _, _)) = pending.include_into {
+            self.place_included(
+                &pending,
+                module,
+                krate,
+                path,
+                canonical,
+                text,
+                file_inner_test,
+                next,
+            );
+            return;
+        }
         let file_id = FileId(self.index.files.len() as u32);
         let module_id = ModuleId(self.index.modules.len() as u32);
         let in_test = pending.in_test || file_inner_test || self.in_test_dir(pending.spec, &path);
@@ -373,6 +395,35 @@ impl<'a> Loader<'a> {
             }
         }
         self.inline_modules_and_children(&canonical, pending.spec, krate, file_id, module_id, next);
+    }
+
+    /// An `include!`d file: one more file of `module`, whose items (and inline modules,
+    /// `mod x;` children and further includes) belong to that module.
+    #[allow(clippy::too_many_arguments)]
+    fn place_included(
+        &mut self,
+        pending: &Pending,
+        module: ModuleId,
+        krate: CrateId,
+        path: PathBuf,
+        canonical: PathBuf,
+        text: Arc<str>,
+        file_inner_test: bool,
+        next: &mut Vec<Pending>,
+    ) {
+        let file_id = FileId(self.index.files.len() as u32);
+        let in_test = pending.in_test || file_inner_test || self.in_test_dir(pending.spec, &path);
+        let rel_path = self.rel(&path);
+        self.index.files.push(IndexedFile {
+            source: SourceFile::new(path, rel_path, text),
+            facts: FileFacts::default(), // moved in from the cache in `finish`
+            role: FileRole::Module { krate, module },
+            in_test,
+        });
+        if let Some(Ok(parsed)) = self.cache.get_mut(&canonical) {
+            parsed.ids.push(file_id);
+        }
+        self.inline_modules_and_children(&canonical, pending.spec, krate, file_id, module, next);
     }
 
     /// Create modules for the inline `mod x { }` items of a file and queue its `mod x;` items.
@@ -440,6 +491,7 @@ impl<'a> Loader<'a> {
                     deprecated: item.attrs.deprecated.is_some(),
                     doc_hidden: item.attrs.doc_hidden,
                     public: item.vis == Vis::Public,
+                    include_into: None,
                 });
                 continue;
             }
@@ -487,6 +539,50 @@ impl<'a> Loader<'a> {
                 .module_by_file_scope
                 .insert((file_id, scope.clone()), module_id);
             by_scope.insert(scope, module_id);
+        }
+        self.queue_includes(canonical, spec, krate, file_id, &by_scope, next);
+    }
+
+    /// Queue the files a module file pulls in with `include!("x.rs")` (rustc: relative to
+    /// the including file's directory).
+    fn queue_includes(
+        &self,
+        canonical: &Path,
+        spec: usize,
+        krate: CrateId,
+        file_id: FileId,
+        by_scope: &HashMap<Vec<ScopeSeg>, ModuleId>,
+        next: &mut Vec<Pending>,
+    ) {
+        let Some(Ok(parsed)) = self.cache.get(canonical) else {
+            return;
+        };
+        let file_dir = self
+            .index
+            .file(file_id)
+            .source
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for inc in &parsed.facts.includes {
+            let Some(&module) = by_scope.get(&inc.scope) else {
+                continue;
+            };
+            let m = self.index.module(module);
+            next.push(Pending {
+                spec,
+                krate: Some(krate),
+                parent: Some(module),
+                name: inc.path.clone(),
+                lookup: Lookup::Attr(normalize(&file_dir.join(&inc.path))),
+                decl: None,
+                in_test: m.in_test || inc.in_test,
+                deprecated: m.deprecated,
+                doc_hidden: m.doc_hidden,
+                public: m.public,
+                include_into: Some((module, file_id, inc.span)),
+            });
         }
     }
 
@@ -572,6 +668,19 @@ impl<'a> Loader<'a> {
             if !self.problem_paths.insert(p.to_path_buf()) {
                 return;
             }
+        }
+        if let (None, Some((_, file, span))) = (pending.decl, pending.include_into) {
+            let f = self.index.file(file);
+            self.index.problems.push(InputProblem {
+                path: f.source.rel_path.clone(),
+                file: Some(file),
+                problem: Problem {
+                    kind,
+                    message,
+                    span: Some(span),
+                },
+            });
+            return;
         }
         let problem = match pending.decl {
             Some((file, item)) => {
