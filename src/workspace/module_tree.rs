@@ -546,7 +546,7 @@ impl<'a> Loader<'a> {
     /// Queue the files a module file pulls in with `include!("x.rs")` (rustc: relative to
     /// the including file's directory).
     fn queue_includes(
-        &self,
+        &mut self,
         canonical: &Path,
         spec: usize,
         krate: CrateId,
@@ -554,8 +554,9 @@ impl<'a> Loader<'a> {
         by_scope: &HashMap<Vec<ScopeSeg>, ModuleId>,
         next: &mut Vec<Pending>,
     ) {
-        let Some(Ok(parsed)) = self.cache.get(canonical) else {
-            return;
+        let includes = match self.cache.get(canonical) {
+            Some(Ok(parsed)) if !parsed.facts.includes.is_empty() => parsed.facts.includes.clone(),
+            _ => return,
         };
         let file_dir = self
             .index
@@ -565,17 +566,41 @@ impl<'a> Loader<'a> {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        for inc in &parsed.facts.includes {
+        for inc in includes {
             let Some(&module) = by_scope.get(&inc.scope) else {
                 continue;
             };
+            let target = normalize(&file_dir.join(&inc.path));
+            // Source files live in the workspace; a path out of it (`/etc/..`, `../../..`)
+            // is not read.
+            if !self
+                .discovery
+                .workspace_roots
+                .iter()
+                .any(|r| target.starts_with(r))
+            {
+                let f = self.index.file(file_id);
+                self.index.problems.push(InputProblem {
+                    path: f.source.rel_path.clone(),
+                    file: Some(file_id),
+                    problem: Problem {
+                        kind: ProblemKind::SymlinkLoop,
+                        message: format!(
+                            "`include!(\"{}\")` names a file outside the workspace; not read",
+                            inc.path
+                        ),
+                        span: Some(inc.span),
+                    },
+                });
+                continue;
+            }
             let m = self.index.module(module);
             next.push(Pending {
                 spec,
                 krate: Some(krate),
                 parent: Some(module),
                 name: inc.path.clone(),
-                lookup: Lookup::Attr(normalize(&file_dir.join(&inc.path))),
+                lookup: Lookup::Attr(target),
                 decl: None,
                 in_test: m.in_test || inc.in_test,
                 deprecated: m.deprecated,
