@@ -1094,6 +1094,14 @@ fn read_and_parse(path: &Path) -> LoadResult {
             span: None,
         });
     }
+    // A device or FIFO (`#[path = "/dev/zero"]`) never ends or blocks: not source code.
+    if !meta.is_file() {
+        return Err(Problem {
+            kind: ProblemKind::Unreadable,
+            message: "not a regular file (a device, socket or pipe); not read".into(),
+            span: None,
+        });
+    }
     let too_large = |len: u64| Problem {
         kind: ProblemKind::TooLarge,
         message: format!(
@@ -1105,7 +1113,14 @@ fn read_and_parse(path: &Path) -> LoadResult {
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    // Bounded even if the file grows while it is read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+        })
+        .map_err(unreadable)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }

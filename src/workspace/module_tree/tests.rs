@@ -806,3 +806,20 @@ fn included_files_join_the_including_module() {
         .iter()
         .any(|p| p.problem.message.contains("outside the workspace")));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_device_named_by_path_is_not_read() {
+    let (_tmp, root) = temp_root();
+    lib_package(&root, "#[path = \"/dev/zero\"]\nmod endless;\n");
+    let index = load_dir(&root, &Config::default());
+    assert!(
+        index
+            .problems
+            .iter()
+            .any(|p| p.problem.message.contains("not a regular file")),
+        "{:?}",
+        problems(&index)
+    );
+    assert_rest_analysed(&index);
+}
