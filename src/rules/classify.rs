@@ -342,6 +342,9 @@ const SERVICE_SUFFIXES: &[(&str, ServiceKind)] = &[
     ("Service", ServiceKind::ServiceObject),
 ];
 
+/// Words that say which flavour of a service a type is, after its name.
+const FLAVOUR_SUFFIXES: &[&str] = &["Blocking", "Async", "Sync", "Impl"];
+
 /// Words that make a type a read-only object built once, whatever its suffix says
 /// (`TemplateCache` holds compiled templates).
 const READ_ONLY_WORDS: &[&str] = &[
@@ -1090,9 +1093,14 @@ fn service_kind(krate: &str, name: &str, args: &[Ty]) -> Option<ServiceKind> {
     if let Some((_, kind)) = SERVICE_NAMES.iter().find(|(n, _)| *n == name) {
         return Some(*kind);
     }
+    // `DaemonClientBlocking`, `HttpClientImpl`: a flavour word after the service's name.
+    let base = FLAVOUR_SUFFIXES
+        .iter()
+        .find_map(|f| name.strip_suffix(f).filter(|rest| !rest.is_empty()))
+        .unwrap_or(name);
     let kind = SERVICE_SUFFIXES
         .iter()
-        .find(|(suffix, _)| name.ends_with(suffix))
+        .find(|(suffix, _)| base.ends_with(suffix))
         .map(|(_, kind)| *kind)?;
     // `BufferPool`, `ObjectPool<Vec<u8>>`: pools of data, not of connections.
     if kind == ServiceKind::Pool

@@ -183,6 +183,7 @@ fn stateful_services_are_warnings() {
         "OnceLock<AsyncSmtpTransport<Tokio1Executor>>",
         ServiceKind::Client,
     );
+    assert_service("RefCell<Option<DaemonClientBlocking>>", ServiceKind::Client);
     assert_service("OnceLock<PgPool>", ServiceKind::Pool);
     assert_service("OnceCell<sqlx::PgPool>", ServiceKind::Pool);
     assert_service(
