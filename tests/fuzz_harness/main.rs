@@ -13,7 +13,8 @@
 //! `current-<seed>.case` (its number and target) and `current-<seed>.input` there.
 //! Environment: `SSOT_FUZZ_SECONDS` (default 8: the CI smoke run), `SSOT_FUZZ_ITERS`
 //! (an exact number of cases instead), `SSOT_FUZZ_SEED` (default 1; `scripts/fuzz.sh`
-//! draws a fresh one), `SSOT_FUZZ_CASE` (replay one case of that seed).
+//! draws a fresh one), `SSOT_FUZZ_CASE` (replay one case of that seed), `SSOT_FUZZ_FILE`
+//! (check one file, e.g. a reproducer, instead of fuzzing).
 
 mod check;
 mod mutate;
@@ -148,8 +149,42 @@ fn minimize(target: Target, bytes: &[u8], signature: &str, scratch: &Path) -> Ve
     best
 }
 
+/// `SSOT_FUZZ_FILE=path`: run one file's oracle (a reproducer): `.toml` files as config
+/// (embedded when named `Cargo.toml`), anything else through extraction and the pipeline.
+fn check_one_file(path: &Path) {
+    let bytes = std::fs::read(path).expect("SSOT_FUZZ_FILE is readable");
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let targets = if name.ends_with(".toml") {
+        vec![Target::Config {
+            embedded: name == "Cargo.toml",
+        }]
+    } else {
+        vec![Target::Extract, Target::Pipeline]
+    };
+    let outcome = std::thread::Builder::new()
+        .stack_size(cargo_ssot::facts::extract::STACK_SIZE)
+        .spawn(move || {
+            check::capture_panics();
+            let scratch = tempfile::tempdir().expect("scratch dir");
+            targets
+                .into_iter()
+                .map(|t| (t, run(t, &bytes, scratch.path())))
+                .collect::<Vec<_>>()
+        })
+        .expect("spawn")
+        .join()
+        .expect("check thread");
+    for (target, result) in outcome {
+        eprintln!("{}: {target:?}: {result:?}", path.display());
+        assert!(result.is_ok(), "{target:?} failed");
+    }
+}
+
 #[test]
 fn mutated_inputs_never_panic_and_keep_spans_in_bounds() {
+    if let Some(file) = std::env::var_os("SSOT_FUZZ_FILE") {
+        return check_one_file(Path::new(&file));
+    }
     let seeds = collect_seeds();
     assert!(
         seeds.rust.len() >= 10,

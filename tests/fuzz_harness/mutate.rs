@@ -236,7 +236,32 @@ pub fn mutate(rng: &mut Rng, input: &[u8], donor: &[u8]) -> Vec<u8> {
             }
         }
     }
+    if ANGLE_BRACKET_OVERFLOW_OPEN {
+        cap_angle_nesting(&mut data);
+    }
     data
+}
+
+/// While the `<` overflow is open: drop each `<` that would open more than 60 unclosed ones
+/// (counted loosely: `>` closes one, `;` `{` `}` reset), however the mutations built them up.
+fn cap_angle_nesting(data: &mut Vec<u8>) {
+    let mut open = 0u32;
+    data.retain(|&b| match b {
+        b'<' if open >= 60 => false,
+        b'<' => {
+            open += 1;
+            true
+        }
+        b'>' => {
+            open = open.saturating_sub(1);
+            true
+        }
+        b';' | b'{' | b'}' => {
+            open = 0;
+            true
+        }
+        _ => true,
+    });
 }
 
 fn range(rng: &mut Rng, len: usize) -> (usize, usize) {
