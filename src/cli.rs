@@ -9,6 +9,7 @@
 
 mod explain;
 mod init;
+mod with_check;
 
 use crate::finding::Level;
 use crate::report::{self, Format, RenderOptions};
@@ -18,6 +19,7 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use with_check::{CheckRun, CheckTool};
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -74,10 +76,21 @@ struct CheckOptions {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Reserved: `json` will select the cargo-json format (one cargo message per line) for
-    /// rust-analyzer.
-    #[arg(long, value_name = "FMT", hide = true)]
+    /// cargo's spelling of the format, for editors: `json` (and cargo's `json-…` variants)
+    /// means `--format cargo-json`; `human` and `short` are those formats.
+    #[arg(long, value_name = "FMT", conflicts_with = "format")]
     message_format: Option<String>,
+    /// With cargo-json: first run `cargo check` (or `--with-check=clippy`) and pass its
+    /// messages through, so rust-analyzer keeps compiler errors. This builds the workspace.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "TOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "check"
+    )]
+    with_check: Option<CheckTool>,
     /// Write the report to FILE instead of stdout (its directory must exist).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -201,9 +214,9 @@ fn print_tool_error(report: &miette::Report, color: ColorChoice) {
 }
 
 fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
-    if let Some(fmt) = &opts.message_format {
-        // Reserved for cargo-json (`--message-format json`), which comes with its format.
-        miette::bail!("--message-format {fmt} is not supported yet; use --format json");
+    let format = effective_format(opts)?;
+    if opts.with_check.is_some() && format != Format::CargoJson {
+        miette::bail!("--with-check needs --format cargo-json (or --message-format json)");
     }
     if opts.write_baseline.is_some() && !paths.is_empty() {
         // A baseline written from a narrowed report would drop every other file's allowance.
@@ -217,7 +230,18 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
             miette::bail!("path `{}` does not exist", p.display());
         }
     }
-    let (start_dir, report_paths) = start_and_report_paths(&cwd, paths);
+    let (mut start_dir, mut report_paths) = start_and_report_paths(&cwd, paths);
+    if format == Format::CargoJson {
+        // Editors resolve `file_name` against the workspace root, like cargo's own messages.
+        if let Some(root) = enclosing_workspace_root(&start_dir) {
+            report_paths = report_paths.iter().map(|p| cwd.join(p)).collect();
+            start_dir = root;
+        }
+    }
+    let check_run = match opts.with_check {
+        Some(tool) => Some(with_check::run(tool, &start_dir)?),
+        None => None,
+    };
     let options = Options {
         start_dir,
         report_paths,
@@ -236,8 +260,17 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         color: false,
     };
     let rendering = Instant::now();
-    write_report(&outcome, opts, render_options)?;
+    write_report(&outcome, opts, format, render_options, check_run.as_ref())?;
     outcome.timings.report = rendering.elapsed();
+    if format == Format::Sarif {
+        let results = report::shown_findings(&outcome, &render_options).len();
+        if results > report::sarif::GITHUB_RESULT_LIMIT {
+            eprintln!(
+                "ssot: note: {}",
+                report::sarif::result_limit_message(results)
+            );
+        }
+    }
     if opts.timings {
         eprint!("{}", outcome.timings);
     }
@@ -246,7 +279,51 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         // The outcome keeps suppressed findings, which the writer expects.
         crate::filter::baseline::write_baseline(path, &outcome.findings, &outcome.index)?;
     }
-    Ok(exit_code(&outcome, opts))
+    let code = exit_code(&outcome, opts);
+    // A build that failed under --with-check fails the run, as `cargo check` would.
+    let check_failed = check_run.is_some_and(|run| !run.success);
+    if code == EXIT_CLEAN && check_failed && !opts.exit_zero {
+        return Ok(EXIT_FINDINGS);
+    }
+    Ok(code)
+}
+
+/// `--message-format` is cargo's spelling of `--format`, which editors pass.
+fn effective_format(opts: &CheckOptions) -> miette::Result<Format> {
+    let Some(spec) = &opts.message_format else {
+        return Ok(opts.format);
+    };
+    // cargo accepts lists such as `json,json-diagnostic-short`.
+    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+    let is_json = |p: &&str| {
+        matches!(
+            *p,
+            "json"
+                | "json-diagnostic-short"
+                | "json-diagnostic-rendered-ansi"
+                | "json-render-diagnostics"
+        )
+    };
+    match parts.as_slice() {
+        ["human"] => Ok(Format::Human),
+        ["short"] => Ok(Format::Short),
+        list if !list.is_empty() && list.iter().all(is_json) => Ok(Format::CargoJson),
+        _ => Err(miette::miette!(
+            help = "use `json` (one cargo message per line), `human` or `short`; \
+                    `--format` lists every format",
+            "unknown --message-format `{spec}`"
+        )),
+    }
+}
+
+/// The root of the one workspace `dir` lies in, if there is exactly one.
+fn enclosing_workspace_root(dir: &Path) -> Option<PathBuf> {
+    let canonical = dir.canonicalize().ok()?;
+    let discovery = crate::workspace::discover::discover(&canonical).ok()?;
+    match discovery.workspace_roots.as_slice() {
+        [root] if root.canonicalize().is_ok_and(|r| canonical.starts_with(r)) => Some(root.clone()),
+        _ => None,
+    }
 }
 
 /// Where to start the analysis and which findings to report. Normally the workspace around
@@ -281,7 +358,9 @@ fn holds_whole_workspaces(dir: &Path) -> bool {
 fn write_report(
     outcome: &Outcome,
     opts: &CheckOptions,
+    format: Format,
     mut render_options: RenderOptions,
+    check_run: Option<&CheckRun>,
 ) -> miette::Result<()> {
     match &opts.output {
         Some(path) => {
@@ -289,7 +368,7 @@ fn write_report(
             let mut file = std::fs::File::create(path).map_err(|e| {
                 miette::miette!("cannot write the report to `{}`: {e}", path.display())
             })?;
-            render_to(outcome, opts.format, &render_options, &mut file, path)
+            render_to(outcome, format, &render_options, check_run, &mut file, path)
         }
         None => {
             let stdout = std::io::stdout();
@@ -297,8 +376,9 @@ fn write_report(
             let mut lock = stdout.lock();
             render_to(
                 outcome,
-                opts.format,
+                format,
                 &render_options,
+                check_run,
                 &mut lock,
                 Path::new("<stdout>"),
             )
@@ -310,11 +390,22 @@ fn render_to(
     outcome: &Outcome,
     format: Format,
     options: &RenderOptions,
+    check_run: Option<&CheckRun>,
     out: &mut dyn Write,
     shown_as: &Path,
 ) -> miette::Result<()> {
     let mut buffered = std::io::BufWriter::new(out);
-    match report::render(format, outcome, options, &mut buffered).and_then(|()| buffered.flush()) {
+    let rendered = match check_run {
+        Some(run) => report::cargo_json::render_after_check(
+            outcome,
+            options,
+            &run.lines,
+            run.success,
+            &mut buffered,
+        ),
+        None => report::render(format, outcome, options, &mut buffered),
+    };
+    match rendered.and_then(|()| buffered.flush()) {
         // `cargo ssot | head`: the reader has seen enough; the exit status still counts.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(miette::miette!(
@@ -379,6 +470,52 @@ mod tests {
         assert!(!parse(&["cargo-ssot", "--version"])
             .expect_err("version")
             .use_stderr());
+    }
+
+    #[test]
+    fn message_format_is_cargos_spelling_of_format() {
+        let format = |args: &[&str]| {
+            let cli = parse(args).expect("parses");
+            effective_format(&cli.check)
+        };
+        for json in [
+            "json",
+            "json-diagnostic-rendered-ansi",
+            "json,json-diagnostic-short",
+        ] {
+            let f = format(&["cargo-ssot", "--message-format", json]).expect("known");
+            assert_eq!(f, Format::CargoJson, "{json}");
+        }
+        let f = format(&["cargo-ssot", "--message-format=short"]).expect("known");
+        assert_eq!(f, Format::Short);
+        assert!(format(&["cargo-ssot", "--message-format", "xml"]).is_err());
+        assert!(format(&["cargo-ssot", "--message-format", ""]).is_err());
+        let f = format(&["cargo-ssot", "--format", "sarif"]).expect("plain --format");
+        assert_eq!(f, Format::Sarif);
+        let both = parse(&["cargo-ssot", "--format", "json", "--message-format", "json"]);
+        assert!(both.expect_err("conflict").use_stderr());
+    }
+
+    #[test]
+    fn with_check_defaults_to_cargo_check() {
+        let cli = parse(&[
+            "cargo-ssot",
+            "check",
+            "--message-format",
+            "json",
+            "--with-check",
+        ])
+        .expect("parses");
+        let Some(Command::Check(args)) = cli.command else {
+            panic!("check subcommand");
+        };
+        assert_eq!(args.options.with_check, Some(CheckTool::Check));
+        assert!(
+            args.paths.is_empty(),
+            "--with-check takes no separate value"
+        );
+        let cli = parse(&["cargo-ssot", "--with-check=clippy"]).expect("parses");
+        assert_eq!(cli.check.with_check, Some(CheckTool::Clippy));
     }
 
     #[test]

@@ -1218,7 +1218,8 @@ impl<'t> Extractor<'t> {
             self.in_fn_body = true;
             self.bodies.push(BodySummary::default());
             self.visit_block(block);
-            let summary = self.bodies.pop().unwrap_or_default();
+            let mut summary = self.bodies.pop().unwrap_or_default();
+            summary.single_call = is_single_call(block);
             if let Some(Item {
                 detail: ItemDetail::Fn(f),
                 ..
@@ -1947,6 +1948,29 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             }
         }
     }
+}
+
+/// A body that is one call and nothing else: `new::f(x)`, `self.g(x).await?`, `return f(x);`,
+/// `forward!(x)`.
+fn is_single_call(block: &syn::Block) -> bool {
+    let expr = match block.stmts.as_slice() {
+        [syn::Stmt::Expr(expr, _)] => expr,
+        [syn::Stmt::Macro(_)] => return true,
+        _ => return false,
+    };
+    let mut e = expr;
+    // Bounded: each step strips one wrapper of a finite expression.
+    for _ in 0..64 {
+        match e {
+            Expr::Await(a) => e = &a.base,
+            Expr::Try(t) => e = &t.expr,
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Return(syn::ExprReturn { expr: Some(x), .. }) => e = x,
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) => return true,
+            _ => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -240,6 +240,10 @@ pub struct BodySummary {
     pub method_calls: Vec<String>,
     /// The body calls `log::set_logger` / `set_boxed_logger` (logger statics are allowed).
     pub sets_logger: bool,
+    /// The body is one call and nothing else (`new::f(x)`, `self.inner.g(x).await?`,
+    /// `return f(x);`): a forwarding fn, which a compatibility shim may keep.
+    #[serde(default)]
+    pub single_call: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -122,8 +122,14 @@ impl<'a> FindingDiagnostic<'a> {
             source_span(index, finding.file, finding.span),
         )];
         let mut elsewhere = Vec::new();
+        let file = &index.file(finding.file).source;
+        let primary_line = file.position(finding.span.lo).line;
         for r in &finding.related {
-            if r.file == finding.file {
+            // The snippet header names the primary position, so a related span gets its own
+            // snippet (with its own header) unless it sits in the primary's context window.
+            let near =
+                r.file == finding.file && file.position(r.span.lo).line.abs_diff(primary_line) <= 2;
+            if near {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.label.clone()),
                     source_span(index, r.file, r.span),

@@ -4,8 +4,11 @@
 //! through [`SourceFile::position`]) and counts, and writes text. The helpers here are the
 //! only place that decide ordering and counting, so all formats agree.
 
+pub mod cargo_json;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 pub mod short;
 
 use crate::facts::ProblemKind;
@@ -25,6 +28,12 @@ pub enum Format {
     Short,
     /// One JSON document (see docs/json-format.md).
     Json,
+    /// GitHub Actions workflow commands: annotations on pull requests (see docs/github.md).
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers (see docs/sarif.md).
+    Sarif,
+    /// One cargo `compiler-message` per line, for rust-analyzer (see docs/editors.md).
+    CargoJson,
 }
 
 /// How to render, independent of the format.
@@ -49,6 +58,9 @@ pub fn render(
         Format::Human => human::render(outcome, options, out),
         Format::Short => short::render(outcome, options, out),
         Format::Json => json::render(outcome, options, out),
+        Format::Github => github::render(outcome, options, out),
+        Format::Sarif => sarif::render(outcome, options, out),
+        Format::CargoJson => cargo_json::render(outcome, options, out),
     }
 }
 

@@ -2,6 +2,7 @@
 //! in a file named like its id; its metadata lives in `rules/<id>.toml` (see [`meta`]).
 
 pub mod classify;
+pub mod concept;
 pub mod meta;
 pub mod names;
 
@@ -14,6 +15,7 @@ pub mod non_canonical_import;
 pub mod shim_defines_type;
 pub mod singleton_accessor;
 pub mod singleton_manager;
+pub mod use_fix;
 
 use crate::config::Config;
 use crate::finding::Finding;

@@ -101,7 +101,12 @@ impl LineIndex {
             offset_snapped -= 1;
         }
         let line0 = self.line_of(offset_snapped as u32);
-        let start = self.line_start(line0) as usize;
+        let mut start = self.line_start(line0) as usize;
+        // A byte-order mark is not a character of the line: editors and rustc start column 1
+        // after it (byte offsets still count it, since they index the bytes on disk).
+        if start == 0 && text.starts_with('\u{feff}') && offset_snapped >= 3 {
+            start = 3;
+        }
         let before = &text[start..offset_snapped];
         Position {
             line: line0 as u32 + 1,
@@ -165,5 +170,15 @@ mod tests {
         let e = text.find("end").unwrap() as u32;
         assert_eq!(idx.position(text, e).line, 3);
         assert_eq!(idx.position(text, e).column, 1);
+    }
+
+    #[test]
+    fn bom_is_not_a_column() {
+        let text = "\u{feff}static X: u8 = 0;\n";
+        let idx = LineIndex::new(text);
+        let x = text.find('X').unwrap() as u32;
+        let p = idx.position(text, x);
+        assert_eq!((p.line, p.column, p.column_utf16, p.offset), (1, 8, 8, 10));
+        assert_eq!(idx.position(text, 3).column, 1);
     }
 }
