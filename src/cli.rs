@@ -120,7 +120,8 @@ struct CheckOptions {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Print how long analysis and reporting took, to stderr.
+    /// Print where the time went, to stderr: each stage's wall time (discover, config, load
+    /// with its read/extract split, index, rules, filter, report) and the files and bytes read.
     #[arg(long)]
     timings: bool,
     /// Leave out the summary after the findings.
@@ -259,10 +260,9 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         // Always kept so summaries can count them; reports show them only when asked.
         include_suppressed: true,
         threads: opts.threads.map(usize::from),
+        timings: opts.timings,
     };
-    let started = Instant::now();
     let mut outcome = crate::analyze(&options)?;
-    let analysed = started.elapsed();
     if opts.diff {
         return fixes::diff(&outcome, opts.output.as_deref(), opts.exit_zero);
     }
@@ -275,7 +275,9 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         quiet: opts.quiet,
         color: false,
     };
+    let rendering = Instant::now();
     write_report(&outcome, opts, format, render_options, check_run.as_ref())?;
+    outcome.timings.report = rendering.elapsed();
     if format == Format::Sarif {
         let results = report::shown_findings(&outcome, &render_options).len();
         if results > report::sarif::GITHUB_RESULT_LIMIT {
@@ -286,11 +288,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         }
     }
     if opts.timings {
-        eprintln!(
-            "ssot: timings: analysis {:.1} ms, report {:.1} ms",
-            analysed.as_secs_f64() * 1e3,
-            (started.elapsed() - analysed).as_secs_f64() * 1e3
-        );
+        eprint!("{}", outcome.timings);
     }
 
     if let Some(path) = &opts.write_baseline {

@@ -15,6 +15,7 @@ pub mod index;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod timings;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ pub struct Options {
     pub include_suppressed: bool,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Record per-file read/extract times too (`--timings`); stage times are always kept.
+    pub timings: bool,
 }
 
 /// The result of one analysis.
@@ -46,6 +49,8 @@ pub struct Outcome {
     pub findings: Vec<finding::Finding>,
     /// Baseline entries that no longer match anything (the baseline can shrink).
     pub stale_baseline: Vec<filter::baseline::StaleEntry>,
+    /// Where the time went (`report` is left for the caller that renders).
+    pub timings: timings::Timings,
 }
 
 impl Outcome {
@@ -59,16 +64,28 @@ impl Outcome {
 /// no workspace, a bad config. Bad source files are never errors: they become problems in
 /// the index and every other file is still analysed.
 pub fn analyze(options: &Options) -> miette::Result<Outcome> {
+    let mut clock = timings::StageClock::start();
+    let mut timings = timings::Timings::default();
     let discovery = workspace::discover::discover(&options.start_dir)?;
+    timings.discover = clock.lap();
     let config = config::load::load(options.config_path.as_deref(), &discovery)?;
-    let mut index = workspace::load(&discovery, &config, options.threads);
+    timings.config = clock.lap();
+    let load_clock = timings::LoadClock::new(options.timings);
+    let (mut index, workers) =
+        workspace::module_tree::load_timed(&discovery, &config, options.threads, &load_clock);
+    timings.load = clock.lap();
+    timings.load_work = load_clock.work(workers);
     index::build::complete(&mut index, &config);
+    timings.index = clock.lap();
     let findings = rules::run_all(&index, &config);
+    timings.rules = clock.lap();
     let filtered = filter::apply(&index, &config, findings, options)?;
+    timings.filter = clock.lap();
     Ok(Outcome {
         index,
         config,
         findings: filtered.findings,
         stale_baseline: filtered.stale_baseline,
+        timings,
     })
 }

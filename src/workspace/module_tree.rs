@@ -14,6 +14,7 @@ use crate::index::{
     Crate, CrateId, FileRole, Index, IndexedFile, InputProblem, Module, ModuleId, ScanSummary,
 };
 use crate::source::{FileId, SourceFile, Span};
+use crate::timings::LoadClock;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -30,18 +31,35 @@ const MAX_INSTANCES_PER_CRATE: usize = 16;
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> Index {
+    load_timed(discovery, config, threads, &LoadClock::default()).0
+}
+
+/// [`load`], recording the parallel phase's work in `clock`; also returns the number of
+/// worker threads used.
+pub fn load_timed(
+    discovery: &Discovery,
+    config: &Config,
+    threads: Option<usize>,
+    clock: &LoadClock,
+) -> (Index, usize) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .stack_size(PARSER_STACK_BYTES)
         .thread_name(|i| format!("ssot-parse-{i}"))
         .build();
-    let mut loader = Loader::new(discovery, config);
-    match &pool {
-        Ok(pool) => pool.install(|| loader.run()),
+    let mut loader = Loader::new(discovery, config, clock);
+    let workers = match &pool {
+        Ok(pool) => {
+            pool.install(|| loader.run());
+            pool.current_num_threads()
+        }
         // No pool (thread creation refused): still analyse, on this thread.
-        Err(_) => loader.run(),
-    }
-    loader.finish()
+        Err(_) => {
+            loader.run();
+            1
+        }
+    };
+    (loader.finish(), workers)
 }
 
 /// Where a declared module's file is looked for.
@@ -142,10 +160,11 @@ struct Loader<'a> {
     packages: &'a [PackageInfo],
     /// The config file: (path, path shown, text).
     config_file: Option<(PathBuf, String, Arc<str>)>,
+    clock: &'a LoadClock,
 }
 
 impl<'a> Loader<'a> {
-    fn new(discovery: &'a Discovery, config: &Config) -> Self {
+    fn new(discovery: &'a Discovery, config: &Config, clock: &'a LoadClock) -> Self {
         // A loaded config has its globs compiled; a hand-built one (tests, embedders) may
         // not, and gets them compiled here relative to the same base.
         let exclude = if config.exclude_set.len() == config.exclude.len() {
@@ -188,6 +207,7 @@ impl<'a> Loader<'a> {
                     Arc::from(f.text.as_str()),
                 )
             }),
+            clock,
         }
     }
 
@@ -228,13 +248,16 @@ impl<'a> Loader<'a> {
                     })
                     .collect()
             };
+            let started = std::time::Instant::now();
+            let clock = self.clock;
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical);
+                    let result = read_and_parse(&canonical, clock);
                     (canonical, result)
                 })
                 .collect();
+            clock.parallel_done(started.elapsed());
             self.cache.extend(read);
             let mut next = Vec::new();
             for (pending, found) in level.into_iter().zip(found) {
@@ -946,7 +969,8 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path) -> LoadResult {
+fn read_and_parse(path: &Path, clock: &LoadClock) -> LoadResult {
+    let read_span = clock.span();
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read file: {e}"),
@@ -990,6 +1014,8 @@ fn read_and_parse(path: &Path) -> LoadResult {
             span: Some(Span::new(offset, offset + 1)),
         }
     })?;
+    clock.read_done(read_span, text.len());
+    let extract_span = clock.span();
     let facts = std::panic::catch_unwind(|| crate::facts::extract::extract_file(&text))
         .unwrap_or_else(|_| FileFacts {
             problems: vec![Problem {
@@ -1000,6 +1026,7 @@ fn read_and_parse(path: &Path) -> LoadResult {
             }],
             ..FileFacts::default()
         });
+    clock.extract_done(extract_span);
     Ok(Parsed {
         text: Arc::from(text),
         facts,
