@@ -249,6 +249,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         // Always kept so summaries can count them; reports show them only when asked.
         include_suppressed: true,
         threads: opts.threads.map(usize::from),
+        ..Options::default()
     };
     let started = Instant::now();
     let outcome = crate::analyze(&options)?;

@@ -34,6 +34,10 @@ pub struct Options {
     pub include_suppressed: bool,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Parse every fn body up front instead of only those a rule can need (the findings are
+    /// the same; this is the reference the lazy mode is tested against). The environment
+    /// variable `SSOT_EAGER_BODIES=1` does the same for the command line.
+    pub eager_bodies: bool,
 }
 
 /// The result of one analysis.
@@ -60,7 +64,12 @@ impl Outcome {
 pub fn analyze(options: &Options) -> miette::Result<Outcome> {
     let discovery = workspace::discover::discover(&options.start_dir)?;
     let config = config::load::load(options.config_path.as_deref(), &discovery)?;
-    let mut index = workspace::load(&discovery, &config, options.threads);
+    let load = workspace::LoadOptions {
+        threads: options.threads,
+        lazy_bodies: !(options.eager_bodies
+            || std::env::var_os("SSOT_EAGER_BODIES").is_some_and(|v| !v.is_empty() && v != "0")),
+    };
+    let mut index = workspace::load_with(&discovery, &config, &load);
     index::build::complete(&mut index, &config);
     let findings = rules::run_all(&index, &config);
     let filtered = filter::apply(&index, &config, findings, options)?;

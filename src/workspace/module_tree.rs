@@ -7,7 +7,9 @@
 //! order, so ids are deterministic. A file reached from two crates (or twice in one) is read
 //! and parsed once and shared; it gets one `FileId` per module it becomes.
 
-use super::{is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, PackageInfo};
+use super::{
+    is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, LoadOptions, PackageInfo,
+};
 use crate::config::{Config, ExcludeSet};
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
 use crate::index::{
@@ -30,12 +32,21 @@ const MAX_INSTANCES_PER_CRATE: usize = 16;
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> Index {
+    let options = LoadOptions {
+        threads,
+        ..LoadOptions::default()
+    };
+    load_with(discovery, config, &options)
+}
+
+pub fn load_with(discovery: &Discovery, config: &Config, options: &LoadOptions) -> Index {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(options.threads.unwrap_or(0))
         .stack_size(PARSER_STACK_BYTES)
         .thread_name(|i| format!("ssot-parse-{i}"))
         .build();
     let mut loader = Loader::new(discovery, config);
+    loader.lazy_bodies = options.lazy_bodies;
     match &pool {
         Ok(pool) => pool.install(|| loader.run()),
         // No pool (thread creation refused): still analyse, on this thread.
@@ -142,6 +153,8 @@ struct Loader<'a> {
     packages: &'a [PackageInfo],
     /// The config file: (path, path shown, text).
     config_file: Option<(PathBuf, String, Arc<str>)>,
+    /// Extract with lazy fn bodies.
+    lazy_bodies: bool,
 }
 
 impl<'a> Loader<'a> {
@@ -188,6 +201,7 @@ impl<'a> Loader<'a> {
                     Arc::from(f.text.as_str()),
                 )
             }),
+            lazy_bodies: false,
         }
     }
 
@@ -228,10 +242,11 @@ impl<'a> Loader<'a> {
                     })
                     .collect()
             };
+            let lazy = self.lazy_bodies;
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical);
+                    let result = read_and_parse(&canonical, lazy);
                     (canonical, result)
                 })
                 .collect();
@@ -930,7 +945,7 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path) -> LoadResult {
+fn read_and_parse(path: &Path, lazy: bool) -> LoadResult {
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read file: {e}"),
@@ -974,16 +989,19 @@ fn read_and_parse(path: &Path) -> LoadResult {
             span: Some(Span::new(offset, offset + 1)),
         }
     })?;
-    let facts = std::panic::catch_unwind(|| crate::facts::extract::extract_file(&text))
-        .unwrap_or_else(|_| FileFacts {
-            problems: vec![Problem {
-                kind: ProblemKind::Parse,
-                message: "internal error while extracting facts from this file; it was skipped"
-                    .into(),
-                span: None,
-            }],
-            ..FileFacts::default()
-        });
+    let extract = if lazy {
+        crate::facts::extract::extract_file_lazy
+    } else {
+        crate::facts::extract::extract_file
+    };
+    let facts = std::panic::catch_unwind(|| extract(&text)).unwrap_or_else(|_| FileFacts {
+        problems: vec![Problem {
+            kind: ProblemKind::Parse,
+            message: "internal error while extracting facts from this file; it was skipped".into(),
+            span: None,
+        }],
+        ..FileFacts::default()
+    });
     Ok(Parsed {
         text: Arc::from(text),
         facts,
