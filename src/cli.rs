@@ -261,6 +261,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         include_suppressed: true,
         threads: opts.threads.map(usize::from),
         timings: opts.timings,
+        ..Options::default()
     };
     let mut outcome = crate::analyze(&options)?;
     if opts.diff {
