@@ -3,11 +3,13 @@
 //! Exit status (computed from the full list of findings, never a shown subset):
 //! - `0`: no active finding at level `error` (nor `warning` under `--deny-warnings`),
 //!   or `--exit-zero`, or `--write-baseline`;
-//! - `1`: at least one such finding;
+//! - `1`: at least one such finding (after `--fix`: one that is left; with `--diff`: there is
+//!   something to fix);
 //! - `2`: the tool could not do its job (bad arguments, no workspace, bad config, an output
 //!   file that cannot be written). Suppressed and baselined findings never count.
 
 mod explain;
+mod fixes;
 mod init;
 mod with_check;
 
@@ -125,6 +127,14 @@ struct CheckOptions {
     /// Leave out the summary after the findings.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Apply the machine-applicable fixes of the reported findings (only to files inside the
+    /// workspace, each written atomically), then report what is left.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    fix: bool,
+    /// Print the fixes `--fix` would make as a unified diff and change nothing; exit status 1
+    /// when there is something to fix.
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
 }
 
 #[derive(Debug, Args)]
@@ -251,8 +261,15 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         include_suppressed: true,
         threads: opts.threads.map(usize::from),
         timings: opts.timings,
+        ..Options::default()
     };
     let mut outcome = crate::analyze(&options)?;
+    if opts.diff {
+        return fixes::diff(&outcome, opts.output.as_deref(), opts.exit_zero);
+    }
+    if opts.fix {
+        fixes::fix(&mut outcome, &options.start_dir)?;
+    }
 
     let render_options = RenderOptions {
         include_suppressed: opts.include_suppressed,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod facts;
 pub mod filter;
 pub mod finding;
+pub mod fix;
 pub mod index;
 pub mod report;
 pub mod rules;
@@ -37,6 +38,10 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Record per-file read/extract times too (`--timings`); stage times are always kept.
     pub timings: bool,
+    /// Parse every fn body up front instead of only those a rule can need (the findings are
+    /// the same; this is the reference the lazy mode is tested against). The environment
+    /// variable `SSOT_EAGER_BODIES=1` does the same for the command line.
+    pub eager_bodies: bool,
 }
 
 /// The result of one analysis.
@@ -69,9 +74,14 @@ pub fn analyze(options: &Options) -> miette::Result<Outcome> {
     timings.discover = clock.lap();
     let config = config::load::load(options.config_path.as_deref(), &discovery)?;
     timings.config = clock.lap();
+    let load = workspace::LoadOptions {
+        threads: options.threads,
+        lazy_bodies: !(options.eager_bodies
+            || std::env::var_os("SSOT_EAGER_BODIES").is_some_and(|v| !v.is_empty() && v != "0")),
+    };
     let load_clock = timings::LoadClock::new(options.timings);
     let (mut index, workers) =
-        workspace::module_tree::load_timed(&discovery, &config, options.threads, &load_clock);
+        workspace::module_tree::load_timed(&discovery, &config, &load, &load_clock);
     timings.load = clock.lap();
     timings.load_work = load_clock.work(workers);
     index::build::complete(&mut index, &config);

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod concepts;
+pub mod lazy;
 pub mod resolve;
 
 use crate::facts::{FileFacts, Item, ItemKind, ScopeSeg};

@@ -328,14 +328,12 @@ fn summary(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     }
 
     if !outcome.stale_baseline.is_empty() {
+        let n = outcome.stale_baseline.len();
         writeln!(
             out,
-            "ssot: {} no longer match anything (rewrite the baseline to shrink it):",
-            plural(
-                outcome.stale_baseline.len(),
-                "baseline entry",
-                "baseline entries"
-            )
+            "ssot: {} no longer {} anything (rewrite the baseline to shrink it):",
+            plural(n, "baseline entry", "baseline entries"),
+            if n == 1 { "matches" } else { "match" }
         )?;
         let mut stale: Vec<_> = outcome.stale_baseline.iter().collect();
         stale.sort_by(|a, b| {

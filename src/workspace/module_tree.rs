@@ -7,7 +7,9 @@
 //! order, so ids are deterministic. A file reached from two crates (or twice in one) is read
 //! and parsed once and shared; it gets one `FileId` per module it becomes.
 
-use super::{is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, PackageInfo};
+use super::{
+    is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, LoadOptions, PackageInfo,
+};
 use crate::config::{Config, ExcludeSet};
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
 use crate::index::{
@@ -31,23 +33,32 @@ const MAX_INSTANCES_PER_CRATE: usize = 16;
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> Index {
-    load_timed(discovery, config, threads, &LoadClock::default()).0
+    let options = LoadOptions {
+        threads,
+        ..LoadOptions::default()
+    };
+    load_with(discovery, config, &options)
 }
 
-/// [`load`], recording the parallel phase's work in `clock`; also returns the number of
+pub fn load_with(discovery: &Discovery, config: &Config, options: &LoadOptions) -> Index {
+    load_timed(discovery, config, options, &LoadClock::default()).0
+}
+
+/// [`load_with`], recording the parallel phase's work in `clock`; also returns the number of
 /// worker threads used.
 pub fn load_timed(
     discovery: &Discovery,
     config: &Config,
-    threads: Option<usize>,
+    options: &LoadOptions,
     clock: &LoadClock,
 ) -> (Index, usize) {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(options.threads.unwrap_or(0))
         .stack_size(PARSER_STACK_BYTES)
         .thread_name(|i| format!("ssot-parse-{i}"))
         .build();
     let mut loader = Loader::new(discovery, config, clock);
+    loader.lazy_bodies = options.lazy_bodies;
     let workers = match &pool {
         Ok(pool) => {
             pool.install(|| loader.run());
@@ -161,6 +172,8 @@ struct Loader<'a> {
     /// The config file: (path, path shown, text).
     config_file: Option<(PathBuf, String, Arc<str>)>,
     clock: &'a LoadClock,
+    /// Extract with lazy fn bodies.
+    lazy_bodies: bool,
 }
 
 impl<'a> Loader<'a> {
@@ -208,6 +221,7 @@ impl<'a> Loader<'a> {
                 )
             }),
             clock,
+            lazy_bodies: false,
         }
     }
 
@@ -250,10 +264,11 @@ impl<'a> Loader<'a> {
             };
             let started = std::time::Instant::now();
             let clock = self.clock;
+            let lazy = self.lazy_bodies;
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical, clock);
+                    let result = read_and_parse(&canonical, clock, lazy);
                     (canonical, result)
                 })
                 .collect();
@@ -436,7 +451,10 @@ impl<'a> Loader<'a> {
             };
             let parent_dir = self.module_dir[parent.0 as usize].clone();
             let parent_module = self.index.module(parent);
-            let in_test = parent_module.in_test || item.in_test || item.attrs.cfg_test;
+            let in_test = parent_module.in_test
+                || item.in_test
+                || item.attrs.cfg_test
+                || is_test_module_name(&item.name);
             let out_of_line = matches!(&item.detail, ItemDetail::Mod(m) if m.out_of_line);
             if out_of_line {
                 // rustc: `#[path]` is relative to the module's directory *without* the
@@ -888,6 +906,19 @@ impl Loader<'_> {
 }
 
 /// Apply rustc's rules to find a module's file. Only `stat`s; reading comes later.
+/// A module named for test support (`test_utils`, `testing`, `test_sink`, `mock_test`),
+/// compiled into the crate so that tests elsewhere can use it: test code.
+fn is_test_module_name(name: &str) -> bool {
+    let name = name.trim_start_matches("r#");
+    matches!(name, "test" | "tests" | "testing" | "testutils")
+        || name.starts_with("test_")
+        || name.ends_with("_test")
+        || name.ends_with("_tests")
+        || name.ends_with("_testing")
+        || name.ends_with("test_utils")
+        || name.ends_with("test_util")
+}
+
 fn find(lookup: &Lookup) -> Found {
     let exists = |p: &Path| p.symlink_metadata().is_ok();
     let (path, dir) = match lookup {
@@ -953,7 +984,7 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path, clock: &LoadClock) -> LoadResult {
+fn read_and_parse(path: &Path, clock: &LoadClock, lazy: bool) -> LoadResult {
     let read_span = clock.span();
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
@@ -1000,16 +1031,19 @@ fn read_and_parse(path: &Path, clock: &LoadClock) -> LoadResult {
     })?;
     clock.read_done(read_span, text.len());
     let extract_span = clock.span();
-    let facts = std::panic::catch_unwind(|| crate::facts::extract::extract_file(&text))
-        .unwrap_or_else(|_| FileFacts {
-            problems: vec![Problem {
-                kind: ProblemKind::Parse,
-                message: "internal error while extracting facts from this file; it was skipped"
-                    .into(),
-                span: None,
-            }],
-            ..FileFacts::default()
-        });
+    let extract = if lazy {
+        crate::facts::extract::extract_file_lazy
+    } else {
+        crate::facts::extract::extract_file
+    };
+    let facts = std::panic::catch_unwind(|| extract(&text)).unwrap_or_else(|_| FileFacts {
+        problems: vec![Problem {
+            kind: ProblemKind::Parse,
+            message: "internal error while extracting facts from this file; it was skipped".into(),
+            span: None,
+        }],
+        ..FileFacts::default()
+    });
     clock.extract_done(extract_span);
     Ok(Parsed {
         text: Arc::from(text),
