@@ -42,6 +42,10 @@ pub struct FileFacts {
     /// Always empty from [`extract::extract_file`].
     #[serde(default)]
     pub lazy_bodies: Vec<LazyBody>,
+    /// `include!("path.rs")` with a literal path, where items may stand: the named file's
+    /// items are part of the module at `scope`.
+    #[serde(default)]
+    pub includes: Vec<IncludeDecl>,
 }
 
 /// A fn body left unparsed by lazy extraction. It declares no items, uses or impls and
@@ -57,6 +61,17 @@ pub struct LazyBody {
     pub ref_at: u32,
     /// Self type (last segment) of the innermost `impl` around the fn, if any.
     pub enclosing_impl: Option<String>,
+}
+
+/// `include!("opt.rs")` at item position.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IncludeDecl {
+    pub scope: Vec<ScopeSeg>,
+    /// The path as written, relative to the including file's directory.
+    pub path: String,
+    /// The whole invocation.
+    pub span: Span,
+    pub in_test: bool,
 }
 
 /// One step of the lexical scope an item/use/ref sits in, relative to the file's module.

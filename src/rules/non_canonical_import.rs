@@ -562,7 +562,12 @@ impl<'a, 'c> Run<'a, 'c> {
         let Some(hop_leaf) = leaf(index, renamed) else {
             return false;
         };
-        if disambiguates(index, renamed) || names_private_child(index, renamed, &original.target) {
+        // A prelude's renames are the names it chose for its users (`pub use
+        // plan_node::LogicalPlanRef as PlanRef;` in `rule::prelude`), like its other items.
+        if disambiguates(index, renamed)
+            || names_private_child(index, renamed, &original.target)
+            || in_prelude(index, renamed)
+        {
             return false;
         }
         let reachable = match &original.target {
