@@ -11,6 +11,7 @@ use super::{
     is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, LoadOptions, PackageInfo,
 };
 use crate::config::{Config, ExcludeSet};
+use crate::facts::cache::FactsCache;
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
 use crate::index::{
     Crate, CrateId, FileRole, Index, IndexedFile, InputProblem, Module, ModuleId, ScanSummary,
@@ -47,6 +48,7 @@ pub fn load_with(discovery: &Discovery, config: &Config, options: &LoadOptions) 
         .build();
     let mut loader = Loader::new(discovery, config);
     loader.lazy_bodies = options.lazy_bodies;
+    loader.facts_cache = options.cache.clone().filter(|_| options.lazy_bodies);
     match &pool {
         Ok(pool) => pool.install(|| loader.run()),
         // No pool (thread creation refused): still analyse, on this thread.
@@ -155,6 +157,8 @@ struct Loader<'a> {
     config_file: Option<(PathBuf, String, Arc<str>)>,
     /// Extract with lazy fn bodies.
     lazy_bodies: bool,
+    /// Facts of files read before (see `facts::cache`).
+    facts_cache: Option<Arc<FactsCache>>,
 }
 
 impl<'a> Loader<'a> {
@@ -202,6 +206,7 @@ impl<'a> Loader<'a> {
                 )
             }),
             lazy_bodies: false,
+            facts_cache: None,
         }
     }
 
@@ -243,10 +248,11 @@ impl<'a> Loader<'a> {
                     .collect()
             };
             let lazy = self.lazy_bodies;
+            let facts_cache = self.facts_cache.as_deref();
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical, lazy);
+                    let result = read_and_parse(&canonical, lazy, facts_cache);
                     (canonical, result)
                 })
                 .collect();
@@ -945,7 +951,7 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path, lazy: bool) -> LoadResult {
+fn read_and_parse(path: &Path, lazy: bool, cache: Option<&FactsCache>) -> LoadResult {
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read file: {e}"),
@@ -989,6 +995,13 @@ fn read_and_parse(path: &Path, lazy: bool) -> LoadResult {
             span: Some(Span::new(offset, offset + 1)),
         }
     })?;
+    if let Some(facts) = cache.and_then(|c| c.get(&text)) {
+        return Ok(Parsed {
+            text: Arc::from(text),
+            facts,
+            ids: Vec::new(),
+        });
+    }
     let extract = if lazy {
         crate::facts::extract::extract_file_lazy
     } else {
