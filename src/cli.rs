@@ -3,11 +3,13 @@
 //! Exit status (computed from the full list of findings, never a shown subset):
 //! - `0`: no active finding at level `error` (nor `warning` under `--deny-warnings`),
 //!   or `--exit-zero`, or `--write-baseline`;
-//! - `1`: at least one such finding;
+//! - `1`: at least one such finding (after `--fix`: one that is left; with `--diff`: there is
+//!   something to fix);
 //! - `2`: the tool could not do its job (bad arguments, no workspace, bad config, an output
 //!   file that cannot be written). Suppressed and baselined findings never count.
 
 mod explain;
+mod fixes;
 mod init;
 mod with_check;
 
@@ -118,7 +120,8 @@ struct CheckOptions {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Print how long analysis and reporting took, to stderr.
+    /// Print where the time went, to stderr: each stage's wall time (discover, config, load
+    /// with its read/extract split, index, rules, filter, report) and the files and bytes read.
     #[arg(long)]
     timings: bool,
     /// Parse every file again instead of reusing the facts cached by earlier runs (nothing
@@ -132,6 +135,14 @@ struct CheckOptions {
     /// Leave out the summary after the findings.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Apply the machine-applicable fixes of the reported findings (only to files inside the
+    /// workspace, each written atomically), then report what is left.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    fix: bool,
+    /// Print the fixes `--fix` would make as a unified diff and change nothing; exit status 1
+    /// when there is something to fix.
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
 }
 
 #[derive(Debug, Args)]
@@ -262,13 +273,18 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
             (Some(dir), false) => CacheSetting::Dir(cwd.join(dir)),
             (None, false) => CacheSetting::Workspace,
         },
+        timings: opts.timings,
         ..Options::default()
     };
-    let started = Instant::now();
-    let outcome = crate::analyze(&options)?;
-    let analysed = started.elapsed();
+    let mut outcome = crate::analyze(&options)?;
     for note in &outcome.index.summary.notes {
         eprintln!("ssot: note: {note}");
+    }
+    if opts.diff {
+        return fixes::diff(&outcome, opts.output.as_deref(), opts.exit_zero);
+    }
+    if opts.fix {
+        fixes::fix(&mut outcome, &options.start_dir)?;
     }
 
     let render_options = RenderOptions {
@@ -276,7 +292,9 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         quiet: opts.quiet,
         color: false,
     };
+    let rendering = Instant::now();
     write_report(&outcome, opts, format, render_options, check_run.as_ref())?;
+    outcome.timings.report = rendering.elapsed();
     if format == Format::Sarif {
         let results = report::shown_findings(&outcome, &render_options).len();
         if results > report::sarif::GITHUB_RESULT_LIMIT {
@@ -287,11 +305,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         }
     }
     if opts.timings {
-        eprintln!(
-            "ssot: timings: analysis {:.1} ms, report {:.1} ms",
-            analysed.as_secs_f64() * 1e3,
-            (started.elapsed() - analysed).as_secs_f64() * 1e3
-        );
+        eprint!("{}", outcome.timings);
     }
 
     if let Some(path) = &opts.write_baseline {

@@ -10,10 +10,12 @@ pub mod config;
 pub mod facts;
 pub mod filter;
 pub mod finding;
+pub mod fix;
 pub mod index;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod timings;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -34,6 +36,8 @@ pub struct Options {
     pub include_suppressed: bool,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Record per-file read/extract times too (`--timings`); stage times are always kept.
+    pub timings: bool,
     /// Parse every fn body up front instead of only those a rule can need (the findings are
     /// the same; this is the reference the lazy mode is tested against). The environment
     /// variable `SSOT_EAGER_BODIES=1` does the same for the command line.
@@ -63,6 +67,8 @@ pub struct Outcome {
     pub findings: Vec<finding::Finding>,
     /// Baseline entries that no longer match anything (the baseline can shrink).
     pub stale_baseline: Vec<filter::baseline::StaleEntry>,
+    /// Where the time went (`report` is left for the caller that renders).
+    pub timings: timings::Timings,
 }
 
 impl Outcome {
@@ -76,8 +82,12 @@ impl Outcome {
 /// no workspace, a bad config. Bad source files are never errors: they become problems in
 /// the index and every other file is still analysed.
 pub fn analyze(options: &Options) -> miette::Result<Outcome> {
+    let mut clock = timings::StageClock::start();
+    let mut timings = timings::Timings::default();
     let discovery = workspace::discover::discover(&options.start_dir)?;
+    timings.discover = clock.lap();
     let config = config::load::load(options.config_path.as_deref(), &discovery)?;
+    timings.config = clock.lap();
     let lazy_bodies = !(options.eager_bodies
         || std::env::var_os("SSOT_EAGER_BODIES").is_some_and(|v| !v.is_empty() && v != "0"));
     let mut notes = Vec::new();
@@ -99,7 +109,11 @@ pub fn analyze(options: &Options) -> miette::Result<Outcome> {
         lazy_bodies,
         cache: cache.clone(),
     };
-    let mut index = workspace::load_with(&discovery, &config, &load);
+    let load_clock = timings::LoadClock::new(options.timings);
+    let (mut index, workers) =
+        workspace::module_tree::load_timed(&discovery, &config, &load, &load_clock);
+    timings.load = clock.lap();
+    timings.load_work = load_clock.work(workers);
     index::build::complete(&mut index, &config);
     if let Some(cache) = &cache {
         let files = index
@@ -111,12 +125,16 @@ pub fn analyze(options: &Options) -> miette::Result<Outcome> {
         notes.extend(cache.note());
     }
     index.summary.notes.extend(notes);
+    timings.index = clock.lap();
     let findings = rules::run_all(&index, &config);
+    timings.rules = clock.lap();
     let filtered = filter::apply(&index, &config, findings, options)?;
+    timings.filter = clock.lap();
     Ok(Outcome {
         index,
         config,
         findings: filtered.findings,
         stale_baseline: filtered.stale_baseline,
+        timings,
     })
 }

@@ -9,7 +9,7 @@
 use super::bodies::BodyFinder;
 use super::depth::NestingGuard;
 use super::lex::{prelude_len, Lexer, TokKind, Token};
-use super::macros::{self, Grammar, LocalMacro, MacroStatic};
+use super::macros::{self, BranchCfg, Grammar, ItemBody, LocalMacro, MacroStatic};
 use super::suppressions::Scanner;
 use super::*;
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
@@ -1770,16 +1770,85 @@ impl<'t> Extractor<'t> {
                 self.visit_type(&ty);
             }
         } else {
-            self.expand_local(mac);
-            self.visit_macro(mac);
+            // A local macro is read through its expansion; any other one through its body.
+            let expanded = self.expand_local(mac);
+            if expanded || !self.macro_items(mac) {
+                self.visit_macro(mac);
+            }
         }
         self.restore(saved);
     }
 
+    /// Walk the items of a macro body (`cfg_if!` branches, `cfg_fs! { pub mod fs; }`) as
+    /// items declared where the macro is invoked, so the `mod`s in them join the module tree.
+    /// In fn bodies only `cfg` switches count: `quote! { struct S; }` is not a declaration.
+    fn macro_items(&mut self, mac: &syn::Macro) -> bool {
+        if self.expanding.is_some() || (self.in_fn_body && !macros::is_cfg_switch(&mac.path)) {
+            return false;
+        }
+        let Some(body) = macros::item_body(mac) else {
+            return false;
+        };
+        if body.is_err() && self.in_fn_body {
+            // A cfg switch of statements (`cfg_select! { unix => { let x = ..; } }`).
+            return false;
+        }
+        self.record(&mac.path, RefKind::Macro, None);
+        match body {
+            Ok(ItemBody::Branches(branches)) => {
+                for branch in branches {
+                    let saved = self.save();
+                    let a = match &branch.cfg {
+                        BranchCfg::Fallback => Attrs::default(),
+                        BranchCfg::Attr(attr) => self.attrs(std::slice::from_ref(attr.as_ref())),
+                        BranchCfg::Predicate(pred) => Attrs {
+                            cfg_test: is_test_predicate(pred),
+                            cfg: vec![pred.to_string()],
+                            ..Attrs::default()
+                        },
+                    };
+                    self.enter(&a);
+                    // Every branch is one of several alternatives, the last one included.
+                    self.cfg_gated = true;
+                    for item in &branch.items {
+                        self.item(item);
+                    }
+                    self.restore(saved);
+                }
+            }
+            Ok(ItemBody::Items(items)) => {
+                let saved = self.save();
+                // `cfg_rt! { .. }`-style wrappers add a `#[cfg]` to every item they hold.
+                self.cfg_gated |= mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident.to_string().starts_with("cfg_"));
+                for item in &items {
+                    self.item(item);
+                }
+                self.restore(saved);
+            }
+            Err(e) => {
+                let r = e.span().byte_range();
+                self.facts.problems.push(Problem {
+                    kind: ProblemKind::Parse,
+                    message: format!(
+                        "could not read the branches of `{}!` as items: {e}",
+                        segments_of(&mac.path).join("::")
+                    ),
+                    span: Some(Span::new(r.start + self.base, r.end + self.base)),
+                });
+            }
+        }
+        true
+    }
+
     /// Statics declared by a `macro_rules!` of this file, expanded at their invocation.
-    fn expand_local(&mut self, mac: &syn::Macro) {
+    /// Whether the macro was a local one that could be expanded.
+    fn expand_local(&mut self, mac: &syn::Macro) -> bool {
         let Some(last) = mac.path.segments.last() else {
-            return;
+            return false;
         };
         let local_path = mac.path.segments.len() == 1
             || (mac.path.segments.len() == 2
@@ -1788,22 +1857,22 @@ impl<'t> Extractor<'t> {
             || self.expansion_depth >= MAX_EXPANSION_DEPTH
             || self.local_macros.is_empty()
         {
-            return;
+            return false;
         }
         let Some(local) = self.local_macros.get(&last.ident.to_string()).cloned() else {
-            return;
+            return false;
         };
         let Some(expansion) = local.expand(&mac.tokens) else {
-            return;
+            return false;
         };
         // The expansion is parsed with this file's walk already on the stack.
         if super::depth::check_within(&expansion.to_string(), super::depth::EXPANSION_BUDGET)
             .is_err()
         {
-            return;
+            return false;
         }
         let Ok((items, _)) = (|input: ParseStream| Ok(parse_items(input))).parse2(expansion) else {
-            return;
+            return false;
         };
         let invocation = match self.expanding {
             Some(outer) => outer,
@@ -1820,6 +1889,7 @@ impl<'t> Extractor<'t> {
         }
         self.expansion_depth -= 1;
         self.expanding = outer;
+        true
     }
 
     // --- use ---------------------------------------------------------------------------

@@ -155,6 +155,130 @@ pub(crate) fn expr_body(mac: &syn::Macro) -> Option<Vec<Expr>> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Item-position macros whose body is items: `cfg_if!`/`cfg_select!` branches and wrappers
+// such as `cfg_fs! { pub mod fs; }` or `pin_project! { pub struct S { .. } }`. Their `mod`
+// items are part of the module tree, so the loader has to see them.
+
+/// Items of one branch of a macro body, with the `cfg` that selects the branch (if any).
+pub(crate) struct ItemBranch {
+    pub cfg: BranchCfg,
+    pub items: Vec<syn::Item>,
+}
+
+/// What selects a branch.
+pub(crate) enum BranchCfg {
+    /// `else { .. }`, `_ => { .. }`: the fallback.
+    Fallback,
+    /// cfg_if's `#[cfg(..)]`.
+    Attr(Box<Attribute>),
+    /// cfg_select's predicate before `=>`.
+    Predicate(TokenStream),
+}
+
+/// What an item-position macro body holds, when it holds items.
+pub(crate) enum ItemBody {
+    /// Branches of `cfg_if!`/`cfg_select!`: alternatives chosen by `cfg`.
+    Branches(Vec<ItemBranch>),
+    /// The whole body is a list of items (a wrapper macro).
+    Items(Vec<syn::Item>),
+}
+
+/// `cfg_if!`, `cfg_select!` (and its earlier name `cfg_match!`), by last segment.
+pub(crate) fn is_cfg_switch(path: &syn::Path) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|s| s.ident == "cfg_if" || s.ident == "cfg_select" || s.ident == "cfg_match")
+}
+
+/// The items in a macro body. `cfg` switches are read branch by branch (a branch that is not
+/// items is an error, reported by the caller); any other macro counts only when its
+/// `{ .. }` body parses completely as one or more items, so DSL bodies (`table! { .. }`,
+/// `bitflags! { .. }`) are left alone.
+pub(crate) fn item_body(mac: &syn::Macro) -> Option<syn::Result<ItemBody>> {
+    if is_cfg_switch(&mac.path) {
+        return Some(cfg_switch_branches(mac.tokens.clone()).map(ItemBody::Branches));
+    }
+    if !matches!(mac.delimiter, syn::MacroDelimiter::Brace(_)) || mac.tokens.is_empty() {
+        return None;
+    }
+    let items = parse_all_items(mac.tokens.clone()).ok()?;
+    (!items.is_empty()).then_some(Ok(ItemBody::Items(items)))
+}
+
+fn parse_all_items(tokens: TokenStream) -> syn::Result<Vec<syn::Item>> {
+    (|input: ParseStream| {
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            items.push(input.parse::<syn::Item>()?);
+        }
+        Ok(items)
+    })
+    .parse2(tokens)
+}
+
+/// `if #[cfg(a)] { .. } else if #[cfg(b)] { .. } else { .. }` (cfg_if) and
+/// `a => { .. } b => { .. } _ => { .. }` (cfg_select): every braced group at the top level
+/// is a branch, selected by the `#[cfg(..)]` or the predicate before its `=>`.
+fn cfg_switch_branches(tokens: TokenStream) -> syn::Result<Vec<ItemBranch>> {
+    let mut branches = Vec::new();
+    let mut cfg = BranchCfg::Fallback;
+    // Tokens since the last branch, for a cfg_select predicate.
+    let mut predicate: Vec<TokenTree> = Vec::new();
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tt) = trees.next() {
+        match &tt {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                if let Some(TokenTree::Group(g)) = trees.peek() {
+                    if g.delimiter() == Delimiter::Bracket {
+                        let attr_tokens: TokenStream = [tt.clone(), TokenTree::Group(g.clone())]
+                            .into_iter()
+                            .collect();
+                        trees.next();
+                        if let Some(attr) = Attribute::parse_outer.parse2(attr_tokens)?.pop() {
+                            cfg = BranchCfg::Attr(Box::new(attr));
+                        }
+                        predicate.clear();
+                        continue;
+                    }
+                }
+                predicate.push(tt.clone());
+            }
+            // `=>` ends a cfg_select predicate (the `=` of `feature = "x"` is not joint
+            // with a `>`).
+            TokenTree::Punct(p)
+                if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Joint =>
+            {
+                if matches!(trees.peek(), Some(TokenTree::Punct(q)) if q.as_char() == '>') {
+                    trees.next();
+                    let is_fallback =
+                        matches!(predicate.as_slice(), [TokenTree::Ident(i)] if i == "_");
+                    cfg = if is_fallback {
+                        BranchCfg::Fallback
+                    } else {
+                        BranchCfg::Predicate(predicate.drain(..).collect())
+                    };
+                    predicate.clear();
+                } else {
+                    predicate.push(tt.clone());
+                }
+            }
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
+                branches.push(ItemBranch {
+                    cfg: std::mem::replace(&mut cfg, BranchCfg::Fallback),
+                    items: parse_all_items(g.stream())?,
+                });
+                predicate.clear();
+            }
+            // `if`, `else`, and a `,` between cfg_select arms.
+            TokenTree::Ident(i) if predicate.is_empty() && (i == "if" || i == "else") => {}
+            TokenTree::Punct(p) if p.as_char() == ',' && predicate.is_empty() => {}
+            _ => predicate.push(tt.clone()),
+        }
+    }
+    Ok(branches)
+}
+
+// ---------------------------------------------------------------------------------------
 // Local `macro_rules!` expansion: enough to see the statics a helper macro declares.
 
 /// A `macro_rules!` definition whose transcribers can emit a `static`.

@@ -215,7 +215,7 @@ impl<'a> FilePaths<'a> {
 /// Write `bytes` to a temporary file next to `path`, flush it to disk, then rename it over
 /// `path` (atomic on the same file system). `before_rename` runs between the two (tests use
 /// it to simulate a crash); on any error the temporary file is removed and `path` is untouched.
-fn write_atomic(
+pub(crate) fn write_atomic(
     path: &Path,
     bytes: &[u8],
     before_rename: impl FnOnce(&Path) -> std::io::Result<()>,

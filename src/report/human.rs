@@ -122,8 +122,14 @@ impl<'a> FindingDiagnostic<'a> {
             source_span(index, finding.file, finding.span),
         )];
         let mut elsewhere = Vec::new();
+        let file = &index.file(finding.file).source;
+        let primary_line = file.position(finding.span.lo).line;
         for r in &finding.related {
-            if r.file == finding.file {
+            // The snippet header names the primary position, so a related span gets its own
+            // snippet (with its own header) unless it sits in the primary's context window.
+            let near =
+                r.file == finding.file && file.position(r.span.lo).line.abs_diff(primary_line) <= 2;
+            if near {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.label.clone()),
                     source_span(index, r.file, r.span),
@@ -322,14 +328,12 @@ fn summary(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     }
 
     if !outcome.stale_baseline.is_empty() {
+        let n = outcome.stale_baseline.len();
         writeln!(
             out,
-            "ssot: {} no longer match anything (rewrite the baseline to shrink it):",
-            plural(
-                outcome.stale_baseline.len(),
-                "baseline entry",
-                "baseline entries"
-            )
+            "ssot: {} no longer {} anything (rewrite the baseline to shrink it):",
+            plural(n, "baseline entry", "baseline entries"),
+            if n == 1 { "matches" } else { "match" }
         )?;
         let mut stale: Vec<_> = outcome.stale_baseline.iter().collect();
         stale.sort_by(|a, b| {

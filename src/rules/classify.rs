@@ -327,6 +327,8 @@ const SERVICE_SUFFIXES: &[(&str, ServiceKind)] = &[
     ("ThreadPool", ServiceKind::Runtime),
     ("Runtime", ServiceKind::Runtime),
     ("Client", ServiceKind::Client),
+    // `lettre::AsyncSmtpTransport`: a mail client with its own connection pool
+    ("Transport", ServiceKind::Client),
     ("Pool", ServiceKind::Pool),
     ("Connection", ServiceKind::Pool),
     ("Bus", ServiceKind::EventBus),
@@ -411,12 +413,45 @@ const USER_KEY_WORDS: &[&str] = &[
 ];
 
 /// Extra words that make a static's name per-user when its key type is a plain id
-/// (`MANAGERS: Lazy<Mutex<HashMap<String, Arc<Manager>>>>`).
-const USER_STATIC_WORDS: &[&str] = &["manager", "instance", "handler", "channel"];
+/// (`MANAGERS: Lazy<Mutex<HashMap<String, Arc<Manager>>>>`). Not `handler` or `channel`:
+/// signal handlers by signal number and pub/sub channels by topic are keyed by something
+/// else.
+const USER_STATIC_WORDS: &[&str] = &["manager", "instance"];
+
+/// Last words of key types that are connection settings, not identities.
+const SETTINGS_KEY_WORDS: &[&str] = &[
+    "props",
+    "properties",
+    "config",
+    "configuration",
+    "options",
+    "opts",
+    "settings",
+    "params",
+    "parameters",
+];
 
 /// Key types that carry no meaning of their own; the static's name decides.
 const PLAIN_KEY_NAMES: &[&str] = &[
     "String", "str", "Uuid", "Ulid", "u64", "u32", "usize", "i64", "i32", "u128", "Id", "Cow",
+];
+
+/// Words in a static's name that mark instrumentation (`QUERY_PERF_TRACKER`,
+/// `REQUEST_TIMINGS`, `CACHE_STATS`): timing and statistics kept for logs and metrics, which
+/// every rule leaves alone like metric registries.
+const INSTRUMENTATION_WORDS: &[&str] = &[
+    "perf",
+    "timing",
+    "timings",
+    "stats",
+    "statistics",
+    "metric",
+    "metrics",
+    "telemetry",
+    "profiling",
+    "profiler",
+    // OpenTelemetry plumbing (`OTEL_PRE_COLLECT_CALLBACKS`)
+    "otel",
 ];
 
 /// Init-call path segments that feed a static from a link-time registry.
@@ -498,6 +533,8 @@ pub enum ServiceKind {
     ServiceObject,
     /// A third-party type named like a manager.
     ExternalManaged,
+    /// A workspace struct that holds services or growing collections.
+    StatefulObject,
 }
 
 impl ServiceKind {
@@ -514,6 +551,9 @@ impl ServiceKind {
             ServiceKind::RuntimeConfig => "configuration that is rewritten at run time",
             ServiceKind::ServiceObject => "service object",
             ServiceKind::ExternalManaged => "third-party stateful manager",
+            ServiceKind::StatefulObject => {
+                "stateful object (it holds a service or a collection that grows at run time)"
+            }
         }
     }
 }
@@ -593,6 +633,12 @@ pub trait TypeEnv {
     fn fields(&self, _qualified: &[String]) -> Option<Vec<Ty>> {
         None
     }
+    /// A remembered answer of [`holds_state`] for this path, if the env keeps them.
+    fn known_state(&self, _qualified: &[String]) -> Option<bool> {
+        None
+    }
+    /// Remember what [`holds_state`] found for this path.
+    fn remember_state(&self, _qualified: &[String], _holds: bool) {}
 }
 
 /// An environment that only knows managed-name patterns: every match is a workspace type.
@@ -623,6 +669,9 @@ pub struct Peeled {
 
 /// How deep aliases and wrappers are followed (guards against alias cycles).
 const MAX_DEPTH: usize = 16;
+
+/// How many levels of struct fields [`holds_state`] looks into.
+const MAX_STRUCT_NESTING: usize = 3;
 
 /// Peel wrappers off `ty` (see the lists above), expanding workspace type aliases.
 pub fn peel(ty: &Ty, env: &dyn TypeEnv) -> Peeled {
@@ -829,7 +878,9 @@ fn classify_path(
         return Class::Harmless(Harmless::ReadOnly);
     }
     if let Some(kind) = service_kind(krate, name, args) {
-        if kind == ServiceKind::Cache && is_data_memo(&q, env, depth) {
+        if kind == ServiceKind::Cache
+            && (is_data_memo(&q, env, depth) || single_value_cache(&q, args, env))
+        {
             return Class::Harmless(Harmless::Data);
         }
         return Class::Service(ServiceHit { kind, ty: core });
@@ -847,7 +898,51 @@ fn classify_path(
     if let Some(reason) = harmless_name(name, args) {
         return Class::Harmless(reason);
     }
+    if holds_state(&q, env, depth) {
+        return Class::Service(ServiceHit {
+            kind: ServiceKind::StatefulObject,
+            ty: core,
+        });
+    }
     Class::Harmless(Harmless::Unclassified)
+}
+
+/// A workspace struct whose name says nothing but whose fields are a service (a channel
+/// sender, a client, a runtime), a managed instance, or a collection that grows through a
+/// shared reference (`DashMap`, `RwLock<HashMap<..>>`, a concurrent cache): one of it in a
+/// static is a stateful service (`struct Dashboard { issues: DashMap<Code, Issue> }`).
+/// Plain collections and values (configuration, key material, lookup tables) are not.
+fn holds_state(q: &[String], env: &dyn TypeEnv, depth: usize) -> bool {
+    // Each level reads every field of a struct: a few levels of struct nesting say enough,
+    // and more would grow with the product of the field counts.
+    if depth > MAX_STRUCT_NESTING {
+        return false;
+    }
+    if let Some(known) = env.known_state(q) {
+        return known;
+    }
+    let Some(fields) = env.fields(q) else {
+        return false;
+    };
+    let holds = fields
+        .iter()
+        .any(|f| match classify_depth(f, false, env, depth + 1) {
+            Class::Managed(_) => true,
+            Class::Service(s) => s.kind != ServiceKind::RuntimeConfig,
+            Class::Registry(r) => r.grows,
+            Class::Harmless(_) => false,
+        });
+    // Only a full-depth answer is worth keeping: a cut-off one may be missing a level.
+    if depth == 0 {
+        env.remember_state(q, holds);
+    }
+    holds
+}
+
+/// A third-party `*Cache<T>` with one type argument and no key (`IngredientCache<T>`,
+/// `OnceCache<T>`) memoises one value; keyed caches take the key as an argument too.
+fn single_value_cache(q: &[String], args: &[Ty], env: &dyn TypeEnv) -> bool {
+    args.len() == 1 && env.fields(q).is_none()
 }
 
 /// A workspace `*Cache` struct that memoises data (`struct Cache { last_value: Option<f32>,
@@ -1115,10 +1210,27 @@ pub fn is_user_keyed(key: Option<&Ty>, static_name: &str, env: &dyn TypeEnv) -> 
     let Some(name) = core.last_name() else {
         return false;
     };
-    if name == "SocketAddr" || camel_words(name).iter().any(|w| is_user_word(w)) {
+    let words = camel_words(name);
+    // `KafkaConnectionProps`, `ClientConfig`: settings that say how to connect, shared by
+    // everyone who connects the same way.
+    if words
+        .last()
+        .is_some_and(|w| SETTINGS_KEY_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    if name == "SocketAddr" || words.iter().any(|w| is_user_word(w)) {
         return true;
     }
     PLAIN_KEY_NAMES.contains(&name) && static_name_is_per_user(static_name)
+}
+
+/// A static named for instrumentation (`QUERY_PERF_TRACKER`, `SEARCH_STATS`).
+pub fn is_instrumentation_name(static_name: &str) -> bool {
+    static_name
+        .split('_')
+        .map(str::to_ascii_lowercase)
+        .any(|w| INSTRUMENTATION_WORDS.contains(&w.as_str()))
 }
 
 /// `USERS`, `ACTIVE_SESSIONS`, `WS_MANAGERS`, `user_connections`.

@@ -42,8 +42,51 @@ const TRANSPARENT_WRAPPERS: &[&str] = &[
 /// live one: platform implementations selected by `cfg` (`sys::unix::Handle` vs
 /// `sys::windows::Handle`). Version segments (`v1`, `v2` …) are recognized separately.
 const ALTERNATIVE_SEGMENTS: &[&str] = &[
-    "unix", "windows", "linux", "macos", "ios", "android", "freebsd", "wasm", "wasm32", "wasi",
-    "posix", "win", "win32", "apple",
+    "unix",
+    "windows",
+    "linux",
+    "macos",
+    "ios",
+    "android",
+    "freebsd",
+    "wasm",
+    "wasm32",
+    "wasi",
+    "posix",
+    "win",
+    "win32",
+    "apple",
+    "netbsd",
+    "openbsd",
+    "illumos",
+    "solaris",
+    "fuchsia",
+    "miri",
+    "nostd",
+    "no_std",
+    "unsupported",
+    // instruction sets: one backend per architecture (`isa::x64::EmitState`, `isa::aarch64::..`)
+    "x86",
+    "x86_64",
+    "x64",
+    "amd64",
+    "aarch64",
+    "arm",
+    "arm64",
+    "riscv",
+    "riscv32",
+    "riscv64",
+    "s390x",
+    "powerpc",
+    "powerpc64",
+    "ppc",
+    "ppc64",
+    "mips",
+    "mips64",
+    "loongarch64",
+    // a feature switched on or off (`gc::enabled::Root` vs `gc::disabled::Root`)
+    "enabled",
+    "disabled",
 ];
 
 /// Words (module path segments, split on `_`, crate names included) naming an
@@ -103,6 +146,13 @@ const LAYER_WORDS: &[&str] = &[
     "python",
     "napi",
     "jni",
+    // compiler stages: the same node type in the syntax tree and in a lowered form
+    "ast",
+    "sema",
+    "ir",
+    "hir",
+    "mir",
+    "dfg",
 ];
 
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
@@ -626,6 +676,10 @@ fn same_concept(
         }
     }
     match (wrap_kind(index, a, b), wrap_kind(index, b, a)) {
+        // A public newtype over a crate-internal type of the same name is that type's
+        // public face (`pub struct Trace(internal::Trace)`), a deliberate encapsulation.
+        (Wrap::Newtype, _) if is_public_face(a, b) => return None,
+        (_, Wrap::Newtype) if is_public_face(b, a) => return None,
         (Wrap::Newtype, _) => return Some((Evidence::Newtype, true)),
         (_, Wrap::Newtype) => return Some((Evidence::Newtype, false)),
         (Wrap::Wrapper, _) | (_, Wrap::Wrapper) => return None,
@@ -645,6 +699,11 @@ fn same_concept(
     // them (two-column query projections and `{positive, negative}` pairs are everywhere).
     let ev = sa.overlap(&sb, same_name)?;
     Some((ev, false))
+}
+
+/// `wrapper` is public and the type it wraps is not.
+fn is_public_face(wrapper: &Candidate, wrapped: &Candidate) -> bool {
+    wrapper.item.vis == Vis::Public && wrapped.item.vis != Vis::Public
 }
 
 /// Declared where only its own module (or fn) can use it.
@@ -669,6 +728,9 @@ fn are_alternatives(ctx: &RuleCtx, a: &Candidate, b: &Candidate) -> bool {
     if ma != mb && snapshot_stems(&ma) == snapshot_stems(&mb) {
         return true;
     }
+    if platform_siblings(&ma, &mb) || platform_siblings(&mb, &ma) {
+        return true;
+    }
     let versions = |m: &[&str]| -> Vec<String> {
         m.iter()
             .filter(|s| names::is_version_tag(s))
@@ -677,6 +739,17 @@ fn are_alternatives(ctx: &RuleCtx, a: &Candidate, b: &Candidate) -> bool {
     };
     let (va, vb) = (versions(&ma), versions(&mb));
     !va.is_empty() && !vb.is_empty() && va != vb
+}
+
+/// `sys::custom::vm` vs `sys::miri::vm` (one segment apart, one of them a platform), or
+/// `fiber` vs `fiber::unix` (the portable facade over a platform implementation).
+fn platform_siblings(a: &[&str], b: &[&str]) -> bool {
+    let is_alt = |s: &&str| ALTERNATIVE_SEGMENTS.contains(s);
+    if a.len() == b.len() {
+        let differing: Vec<(&&str, &&str)> = a.iter().zip(b).filter(|(x, y)| x != y).collect();
+        return matches!(differing.as_slice(), [(x, y)] if is_alt(x) || is_alt(y));
+    }
+    b.len() > a.len() && b.starts_with(a) && b[a.len()..].iter().any(is_alt)
 }
 
 /// A module path with version and platform segments removed and numbered segments reduced
@@ -1657,6 +1730,43 @@ mod tests {
         ws.def(a, "x", strukt("EventV1", &[("id", "u64"), ("at", "u64")]));
         ws.def(a, "y", strukt("EventV2", &[("id", "u64"), ("at", "u64")]));
         assert!(ws.flagged_paths().is_empty(), "{:?}", ws.flagged());
+    }
+
+    #[test]
+    fn per_architecture_backends_facades_and_public_faces_are_silent() {
+        let mut ws = Ws::default();
+        let a = ws.krate("codegen", CrateKind::Lib, 0);
+        let emit = &[("frame", "u32"), ("offset", "u32"), ("labels", "Vec")];
+        ws.def(a, "isa::x64::inst", strukt("EmitState", emit));
+        ws.def(a, "isa::aarch64::inst", strukt("EmitState", emit));
+        ws.def(a, "isa::interp_shared::inst", strukt("EmitState", emit));
+        let stack = &[("base", "usize"), ("len", "usize"), ("mapped", "bool")];
+        ws.def(a, "fiber::unix", strukt("FiberStack", stack));
+        ws.def(a, "fiber::custom", strukt("FiberStack", stack));
+        ws.def(
+            a,
+            "fiber",
+            tuple("FiberStack", &["crate::fiber::unix::FiberStack"]),
+        );
+        // a public face over a crate-internal type of the same name
+        let mut inner = strukt("Trace", &[("frames", "Vec"), ("depth", "u32")]);
+        inner.vis = Vis::Crate;
+        ws.def(a, "task::trace", inner);
+        ws.def(a, "dump", tuple("Trace", &["crate::task::trace::Trace"]));
+        // the same node in the syntax tree and in the checked form
+        let fields = &[("name", "String"), ("ty", "TypeId"), ("pos", "Pos")];
+        ws.def(a, "ast", strukt("Field", fields));
+        ws.def(a, "sema", strukt("Field", fields));
+        assert!(ws.flagged_paths().is_empty(), "{:?}", ws.flagged());
+        // ... while a public newtype over a public type still is one
+        let b = ws.krate("chat", CrateKind::Lib, 0);
+        ws.def(b, "ws", strukt("WebSocketManager", MANAGER_FIELDS));
+        ws.def(
+            b,
+            "compat",
+            tuple("WsManager", &["crate::ws::WebSocketManager"]),
+        );
+        assert_eq!(ws.flagged_paths(), ["chat::compat::WsManager"]);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 
 use super::classify::statics::{subject, StaticSite, Workspace};
 use super::classify::{
-    classify_static, init_from_link_registry, is_user_keyed, Class, Holds, RegistryInfo,
+    classify_static, init_from_link_registry, is_instrumentation_name, is_user_keyed, Class, Holds,
+    RegistryInfo,
 };
 use super::RuleCtx;
 use crate::facts::{MacroRegistry, StaticOrigin, Ty};
@@ -64,7 +65,10 @@ fn static_finding(
     link_slices: &[&str],
 ) -> Option<Finding> {
     let item = s.site.item;
-    if s.info.origin == StaticOrigin::TaskLocal || item.attrs.global_allocator {
+    if s.info.origin == StaticOrigin::TaskLocal
+        || item.attrs.global_allocator
+        || is_instrumentation_name(&item.name)
+    {
         return None;
     }
     if item.attrs.distributed_slice {
@@ -80,6 +84,11 @@ fn static_finding(
             .any(|slice| mentions_word(&s.info.init_text, slice));
     let ctor_fn = ctor_fills.get(item.name.as_str()).copied();
     let holds_managed = matches!(reg.holds, Holds::Managed(_));
+    // A per-thread list or set of plain data is a scratch buffer (results a callback
+    // collects, a visited set), not entries anyone registers.
+    if s.info.origin == StaticOrigin::ThreadLocal && reg.key.is_none() && reg.holds == Holds::Data {
+        return None;
+    }
     // An immutable table of data built once is a constant, not a registry.
     if !(reg.grows || link_fed || ctor_fn.is_some() || holds_managed) {
         return None;

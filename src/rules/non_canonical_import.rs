@@ -92,6 +92,9 @@ fn concept_items(index: &Index, concepts: &[ResolvedConcept]) -> HashMap<DefId, 
 struct Group {
     /// The first consumer through the defining path (no re-export passed), if any.
     direct: Option<Consumer>,
+    /// The first such consumer whose path any file of the crate could write as it stands
+    /// (`dep::models::User`): the spelling to suggest.
+    direct_spelled: Option<Consumer>,
     /// Consumers through re-exports, by route, in first-seen order.
     facades: Vec<(Vec<UseId>, Vec<Consumer>)>,
 }
@@ -124,12 +127,22 @@ impl Groups {
             _ => None,
         }
     }
-    fn add(&mut self, krate: CrateId, target: &Target, route: Vec<UseId>, who: Consumer) {
+    fn add(
+        &mut self,
+        krate: CrateId,
+        target: &Target,
+        route: Vec<UseId>,
+        who: Consumer,
+        spelled: bool,
+    ) {
         let Some(group) = self.group_mut(krate, target) else {
             return;
         };
         if route.is_empty() {
             group.direct.get_or_insert(who);
+            if spelled {
+                group.direct_spelled.get_or_insert(who);
+            }
             return;
         }
         let first_facade = group.facades.is_empty();
@@ -431,7 +444,9 @@ impl<'a, 'c> Run<'a, 'c> {
             Target::Def(d) if route.iter().all(|u| lifts_from_child(index, *u, *d)) => Vec::new(),
             _ => route,
         };
-        self.groups.add(view.krate, view.target, route, view.who);
+        let spelled = route.is_empty() && absolute_spelling(index, view.krate, view.who).is_some();
+        self.groups
+            .add(view.krate, view.target, route, view.who, spelled);
     }
 
     // ---------------------------------------------------------------------------------
@@ -463,7 +478,10 @@ impl<'a, 'c> Run<'a, 'c> {
             // Other members are `duplicate-concept`'s business; only their deprecated routes
             // concern imports.
             None if !is_canonical_item || sanctioned => return,
-            None => (Level::Warning, route_description(index, &route, &name)),
+            None => (
+                Level::Warning,
+                route_description(index, &route, &name, view.krate),
+            ),
         };
         let canonical_abs = concept
             .canonical_path
@@ -544,7 +562,7 @@ impl<'a, 'c> Run<'a, 'c> {
         let Some(hop_leaf) = leaf(index, renamed) else {
             return false;
         };
-        if disambiguates(index, renamed) {
+        if disambiguates(index, renamed) || names_private_child(index, renamed, &original.target) {
             return false;
         }
         let reachable = match &original.target {
@@ -577,7 +595,7 @@ impl<'a, 'c> Run<'a, 'c> {
             .rename
             .clone()
             .unwrap_or_else(|| hop_leaf.path.last().cloned().unwrap_or_default());
-        let hop_path = bound_path(index, renamed, view.krate, &alias).unwrap_or(alias.clone());
+        let hop_path = bound_path_from(index, renamed, view.krate, &alias).unwrap_or(alias.clone());
         let message = format!(
             "`{}` is imported through `{hop_path}`, a renamed re-export of `{}`, which this crate can name directly: one item under two names",
             display_name(index, view),
@@ -616,7 +634,7 @@ impl<'a, 'c> Run<'a, 'c> {
             let Some(group) = self.groups.get(&key) else {
                 continue;
             };
-            let Some(example) = group.direct else {
+            let Some(example) = group.direct_spelled.or(group.direct) else {
                 continue;
             };
             let to_flag: Vec<(Consumer, Vec<UseId>)> = group
@@ -653,7 +671,12 @@ impl<'a, 'c> Run<'a, 'c> {
                 if !def_path_visible(index, *d, module) {
                     return None;
                 }
-                spell_def_path(index, *d, krate)?
+                // The crate's own direct spelling (`dep::models::User`, lifted by the
+                // defining module's parent) is the one to converge on; else the defining path.
+                match absolute_spelling(index, krate, example) {
+                    Some(p) => p,
+                    None => spell_def_path(index, *d, krate)?,
+                }
             }
             GroupKey::External(_, p) => p.join("::"),
         };
@@ -661,20 +684,20 @@ impl<'a, 'c> Run<'a, 'c> {
             GroupKey::Def(_, d) => index.item(*d).name.clone(),
             GroupKey::External(_, p) => p.last().cloned().unwrap_or_default(),
         };
-        let this_route = route_description(index, route, &name);
+        let this_route = route_description(index, route, &name, krate);
         let mut finding = Finding::new(
             RULE,
             Level::Warning,
             file,
             span,
             format!(
-                "`{name}` is imported {this_route}, while this crate also imports it by its defining path `{spelled}`: one item under two paths fragments the crate's view of it"
+                "`{name}` is imported {this_route}, while this crate also imports it directly as `{spelled}`: one item under two paths fragments the crate's view of it"
             ),
         )
         .help(format!("import it as `{spelled}`"))
         .item_path(written.join("::"));
         if let Some((ef, _, es, _, _)) = consumer_parts(index, example) {
-            finding = finding.related(ef, es, "imported by its defining path here");
+            finding = finding.related(ef, es, "imported directly here");
         }
         if let Some(l) = leaf_of {
             let text = &index.file(file).source.text;
@@ -733,6 +756,18 @@ fn names_same_item(imported: Option<&Target>, target: &Target) -> bool {
     }
 }
 
+/// A `use` leaf's path when it is absolute within crate `krate` (`crate::a::B`,
+/// `dep::a::B`), so any file of the crate can write it as it stands.
+fn absolute_spelling(index: &Index, krate: CrateId, who: Consumer) -> Option<String> {
+    let Consumer::Leaf(u) = who else {
+        return None;
+    };
+    let l = leaf(index, u)?;
+    let first = l.path.first()?;
+    let absolute = first == "crate" || index.krate(krate).deps.contains_key(first.as_str());
+    (absolute && l.kind == UseKind::Name && l.path.len() > 1).then(|| l.path.join("::"))
+}
+
 /// The re-exports of a route that make it a route of its own: private imports (local names,
 /// reachable only from inside their module) and `pub use some_crate;` (the name the extern
 /// prelude gives anyway) are left out.
@@ -782,6 +817,41 @@ fn in_hidden_module(index: &Index, m: ModuleId) -> bool {
             return true;
         }
         cur = module.parent;
+    }
+    false
+}
+
+/// A re-export that gives an item of a private child module its public name
+/// (`mod entry; pub(crate) use entry::Handle as EntryHandle;`): outside that module the
+/// rename is the only path, so it is the canonical one, even for descendants that privacy
+/// would let name the original.
+fn names_private_child(index: &Index, u: UseId, target: &Target) -> bool {
+    let (Target::Def(d), Some(reexporter)) = (target, hop_module(index, u)) else {
+        return false;
+    };
+    if index.item(*d).vis == Vis::Private {
+        return true;
+    }
+    let mut cur = index.def(*d).module;
+    for _ in 0..1024 {
+        if cur == reexporter {
+            return false;
+        }
+        let Some(module) = index.modules.get(cur.0 as usize) else {
+            return false;
+        };
+        let vis = match module.decl {
+            Some(decl) if (decl.0 as usize) < index.defs.len() => index.item(decl).vis,
+            _ if module.public => Vis::Public,
+            _ => Vis::Private,
+        };
+        let Some(parent) = module.parent else {
+            return false;
+        };
+        if vis == Vis::Private && concept::is_within(index, parent, reexporter) {
+            return true;
+        }
+        cur = parent;
     }
     false
 }
@@ -856,26 +926,33 @@ fn spell_target(index: &Index, t: &Target, from: CrateId) -> Option<String> {
     }
 }
 
-/// The path of the name a re-export binds (`chat_core::legacy::OldManager`), as crate `from`
-/// spells it; `item` is the name a glob re-export passes on.
-fn bound_path(index: &Index, u: UseId, from: CrateId, item: &str) -> Option<String> {
-    let abs = bound_abs_path(index, u, item)?;
-    spell_abs_path(index, &abs, from)
-}
-
-fn bound_abs_path(index: &Index, u: UseId, item: &str) -> Option<String> {
+/// The path of the name a re-export binds as crate `from` writes it (`crate::a::B` inside
+/// the re-exporting crate, `dep::a::B` elsewhere), else absolute.
+fn bound_path_from(index: &Index, u: UseId, from: CrateId, item: &str) -> Option<String> {
     let l = leaf(index, u)?;
     let module = index.module_at(u.file, &l.scope)?;
     let name = match l.kind {
         UseKind::Glob => item.to_string(),
         _ => l.rename.clone().or_else(|| l.path.last().cloned())?,
     };
-    Some(format!("{}::{name}", index.module_path(module)))
+    let m = index.module(module);
+    let prefix = concept::crate_prefix(index, from, m.krate)
+        .unwrap_or_else(|| index.krate(m.krate).name.clone());
+    let mut path = prefix;
+    for seg in m.path.iter().chain(std::iter::once(&name)) {
+        path.push_str("::");
+        path.push_str(seg);
+    }
+    Some(path)
 }
 
-/// "through the re-export `a::B`" for a route's first re-export, "by its defining path" else.
-fn route_description(index: &Index, hops: &[UseId], item: &str) -> String {
-    match hops.first().and_then(|u| bound_abs_path(index, *u, item)) {
+/// "through the re-export `a::B`" for a route's first re-export (spelled as crate `from`
+/// writes it), "by its defining path" else.
+fn route_description(index: &Index, hops: &[UseId], item: &str, from: CrateId) -> String {
+    match hops
+        .first()
+        .and_then(|u| bound_path_from(index, *u, from, item))
+    {
         Some(p) => format!("through the re-export `{p}`"),
         None if hops.is_empty() => "by its defining path".to_string(),
         None => "through a re-export".to_string(),

@@ -60,15 +60,28 @@ fn finding_for<'a>(ws: &'a Workspace<'a>, f: FnSite<'a>) -> Option<Finding> {
         return None;
     }
     let ret = info.ret.as_ref()?;
+    // Without a static named in its body or a `Box::leak`, there is no global to hand out.
+    let body = &info.body;
+    if body.local_statics.is_empty() && body.static_like_paths.is_empty() && !body.box_leak {
+        return None;
+    }
     let self_ty = info.impl_of.as_ref().map(|i| &i.self_ty);
     let ret = substitute_self(ret, self_ty);
-    let target = shared_target(&ret)?;
     let env = ws.env_for(f.site);
+    // A shared handle (`&'static T`, `Arc<T>`, a guard), or a handle type returned by value
+    // (`fn global() -> Self { GLOBAL.clone() }` over a cheap-to-clone `Arc` inside).
+    let (target, by_value) = match shared_target(&ret) {
+        Some(t) => (t, false),
+        None => (owned_target(&ret), true),
+    };
     let class = classify(target, false, &env);
     if !class.is_singleton() || has_context_param(ws, f) {
         return None;
     }
-    let source = global_source(ws, f)?;
+    let source = global_source(ws, f, target, &env)?;
+    if by_value && matches!(source, Source::BoxLeak) {
+        return None;
+    }
     let (what, level) = match &class {
         Class::Managed(hit) => (format!("`{}`", hit.name), Level::Error),
         Class::Service(hit) => (
@@ -165,6 +178,41 @@ fn shared_target(ret: &Ty) -> Option<&Ty> {
     }
 }
 
+/// The value a by-value return hands out: `T`, `Option<T>`, `Result<T, E>`.
+fn owned_target(ret: &Ty) -> &Ty {
+    let mut cur = ret;
+    for _ in 0..4 {
+        match cur {
+            Ty::Path { segments, args }
+                if segments
+                    .last()
+                    .is_some_and(|n| FALLIBLE.contains(&n.as_str())) =>
+            {
+                match args.first() {
+                    Some(inner) => cur = inner,
+                    None => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    cur
+}
+
+/// The static holds what the fn returns (`SLOT: OnceLock<Arc<M>>` for `-> &'static M`):
+/// a fn that merely consults some other global (a runtime, a regex) while it builds or
+/// looks up what it returns hands out nothing global.
+fn holds_returned(
+    ws: &Workspace<'_>,
+    s: &StaticSite<'_>,
+    target: &Ty,
+    env: &dyn super::classify::TypeEnv,
+) -> bool {
+    let held = peel(&s.info.ty, &ws.env_for(s.site)).core;
+    let returned = peel(target, env).core;
+    held.last_name().is_some() && held.last_name() == returned.last_name()
+}
+
 /// A parameter that carries the user context: named `ctx`/`context`, typed `*Context`/`*Ctx`,
 /// or typed as a configured concept's context type.
 fn has_context_param(ws: &Workspace<'_>, f: FnSite<'_>) -> bool {
@@ -183,9 +231,15 @@ fn has_context_param(ws: &Workspace<'_>, f: FnSite<'_>) -> bool {
 
 /// The global the body takes the instance from, if any: a singleton static declared in the
 /// body or named by it, else `Box::leak`.
-fn global_source<'a>(ws: &'a Workspace<'a>, f: FnSite<'a>) -> Option<Source<'a>> {
+fn global_source<'a>(
+    ws: &'a Workspace<'a>,
+    f: FnSite<'a>,
+    target: &Ty,
+    env: &dyn super::classify::TypeEnv,
+) -> Option<Source<'a>> {
     let is_singleton_static = |s: &StaticSite<'a>| {
         s.info.origin != StaticOrigin::TaskLocal
+            && holds_returned(ws, s, target, env)
             && classify_static(s.info, &ws.env_for(s.site)).is_singleton()
     };
     if let Some(s) = ws.local_statics(f).into_iter().find(is_singleton_static) {
@@ -199,7 +253,9 @@ fn global_source<'a>(ws: &'a Workspace<'a>, f: FnSite<'a>) -> Option<Source<'a>>
             return Some(Source::Static(s));
         }
     }
-    f.info.body.box_leak.then_some(Source::BoxLeak)
+    // A fn that leaks what it builds from its arguments is a constructor of a `'static`
+    // instance the caller then passes on, not a way to reach a shared one.
+    (f.info.body.box_leak && f.info.params.is_empty()).then_some(Source::BoxLeak)
 }
 
 /// The statics a path written in `f`'s body can mean: fn-local statics only from this fn's

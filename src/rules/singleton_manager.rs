@@ -7,7 +7,9 @@
 //! the two findings.
 
 use super::classify::statics::{subject, StaticSite, Workspace};
-use super::classify::{classify_static, peel, Class, ManagedHit, ServiceHit, ServiceKind};
+use super::classify::{
+    classify_static, is_instrumentation_name, peel, Class, ManagedHit, ServiceHit, ServiceKind,
+};
 use super::RuleCtx;
 use crate::facts::{StaticOrigin, Ty};
 use crate::finding::{Finding, Level};
@@ -48,6 +50,7 @@ fn finding_for(ws: &Workspace<'_>, s: &StaticSite<'_>) -> Option<Finding> {
     if s.info.origin == StaticOrigin::TaskLocal
         || item.attrs.global_allocator
         || item.attrs.distributed_slice
+        || is_instrumentation_name(&item.name)
     {
         return None;
     }

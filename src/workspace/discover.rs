@@ -128,7 +128,7 @@ impl Manifests {
                 }
             }
         }
-        self.package_alone(nearest)
+        self.package_with_path_deps(nearest)
     }
 
     fn package_alone(&mut self, dir: &Path) -> Found {
@@ -176,6 +176,24 @@ impl Manifests {
             }
         }
         // Path dependencies inside the workspace directory are members too (as in cargo).
+        self.add_path_deps(&mut found, root, Some(&decl));
+        found.decl = Some(decl);
+        found
+    }
+
+    /// A package with no workspace, with the path dependencies inside its directory: cargo
+    /// builds them into it, so they are part of the project (`clippy` and its
+    /// `clippy_lints`, `clippy_utils` … below it, with no `[workspace]` table).
+    fn package_with_path_deps(&mut self, dir: &Path) -> Found {
+        let mut found = self.package_alone(dir);
+        self.add_path_deps(&mut found, dir, None);
+        found
+    }
+
+    /// Add the path dependencies of every package of `found` that live below `root`,
+    /// transitively.
+    fn add_path_deps(&mut self, found: &mut Found, root: &Path, decl: Option<&WorkspaceDecl>) {
+        let exclude: &[String] = decl.map_or(&[], |d| d.exclude.as_slice());
         let mut i = 0;
         while i < found.packages.len() {
             let pkg = &found.packages[i];
@@ -183,17 +201,16 @@ impl Manifests {
                 .package
                 .iter()
                 .flat_map(|p| &p.dependencies)
-                .filter_map(|d| dep_dir(&pkg.dir, d, root, Some(&decl)))
-                .filter(|d| d.starts_with(root) && !is_excluded(root, d, &decl.exclude))
+                .filter_map(|d| dep_dir(&pkg.dir, d, root, decl))
+                .filter(|d| d.starts_with(root) && !is_excluded(root, d, exclude))
                 .filter(|d| d.join("Cargo.toml").is_file())
+                .filter(|d| decl.is_some() || !self.is_workspace_root(d))
                 .collect();
             for dir in dep_dirs {
-                self.add_member(&mut found, &dir);
+                self.add_member(found, &dir);
             }
             i += 1;
         }
-        found.decl = Some(decl);
-        found
     }
 
     fn add_member(&mut self, found: &mut Found, dir: &Path) {
@@ -230,7 +247,9 @@ impl Manifests {
         }
         for dir in &dirs {
             if !claimed.contains(dir) {
-                out.push(self.package_alone(dir));
+                let found = self.package_with_path_deps(dir);
+                claimed.extend(found.packages.iter().map(|p| p.dir.clone()));
+                out.push(found);
             }
         }
         out
@@ -461,9 +480,25 @@ fn assemble(start: &Path, found: Vec<Found>) -> Discovery {
     discovery
 }
 
-/// Packages that are only ever dev-dependencies of others, or dependencies of such
-/// test-only packages alone (a helper of a test helper). A package nobody depends on is
-/// application code.
+/// A directory that holds test, bench or fuzz code: `tests`, `benches`, `fuzz`, `testkit`,
+/// `test-util`, `test_programs`, `filetests`, `e2e-tests` …
+fn is_test_dir_name(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "tests", "test", "testing", "testkit", "testutil", "benches", "fuzz", "fuzzing",
+    ];
+    let name = name.to_ascii_lowercase();
+    EXACT.contains(&name.as_str())
+        || name.starts_with("test-")
+        || name.starts_with("test_")
+        || name.ends_with("tests")
+        || name.ends_with("-test")
+        || name.ends_with("_test")
+}
+
+/// Packages that live in a test, bench or fuzz directory of the workspace (test servers and
+/// helpers, fuzz targets), that are only ever dev-dependencies of others, or dependencies
+/// of such test-only packages alone (a helper of a test helper). Any other package nobody
+/// depends on is application code.
 fn test_only_packages(
     ws: &Found,
     resolved: &[Vec<(String, String, DepKind, PathBuf)>],
@@ -483,7 +518,16 @@ fn test_only_packages(
             }
         }
     }
-    let mut test_only = vec![false; ws.packages.len()];
+    let mut test_only: Vec<bool> = ws
+        .packages
+        .iter()
+        .map(|m| {
+            m.dir.strip_prefix(&ws.root).is_ok_and(|rel| {
+                rel.components()
+                    .any(|c| c.as_os_str().to_str().is_some_and(is_test_dir_name))
+            })
+        })
+        .collect();
     loop {
         let mut changed = false;
         for p in 0..ws.packages.len() {
@@ -578,6 +622,90 @@ mod tests {
         let test = &d.crates[2];
         assert!(test.deps.contains(&("testing".into(), "testing".into())));
         assert!(d.problems.is_empty());
+    }
+
+    #[test]
+    fn a_package_without_a_workspace_brings_its_path_dependencies() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = canon(tmp.path());
+        write(
+            &root,
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"tool\"\n[dependencies]\nlints = { path = \"lints\" }\n\
+                     outside = { path = \"../outside\" }\n",
+                ),
+                ("src/main.rs", ""),
+                (
+                    "lints/Cargo.toml",
+                    "[package]\nname = \"lints\"\n[dependencies]\nutils = { path = \"../utils\" }\n",
+                ),
+                ("lints/src/lib.rs", ""),
+                ("utils/Cargo.toml", "[package]\nname = \"utils\"\n"),
+                ("utils/src/lib.rs", ""),
+            ],
+        );
+        for start in [root.clone(), root.join("lints")] {
+            let d = discover(&start).unwrap();
+            let mut names: Vec<&str> = d.crates.iter().map(|c| c.name.as_str()).collect();
+            names.sort();
+            if start == root {
+                assert_eq!(names, ["lints", "tool", "utils"]);
+                assert!(d.problems.is_empty(), "{:?}", d.problems);
+            } else {
+                // Started inside a path dependency: that package alone (`../utils` is
+                // outside its directory, as `../outside` is outside the tool's).
+                assert_eq!(names, ["lints"]);
+            }
+        }
+    }
+
+    #[test]
+    fn packages_in_a_tests_directory_are_test_code() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = canon(tmp.path());
+        write(
+            &root,
+            &[
+                (
+                    "Cargo.toml",
+                    "[workspace]\nmembers = [\"app\", \"tests/util\", \"tests/ffi\", \"crates/*\"]\n",
+                ),
+                ("app/Cargo.toml", "[package]\nname = \"app\"\n"),
+                ("app/src/lib.rs", ""),
+                (
+                    "tests/util/Cargo.toml",
+                    "[package]\nname = \"test_server\"\n",
+                ),
+                ("tests/util/src/lib.rs", ""),
+                ("tests/ffi/Cargo.toml", "[package]\nname = \"test_ffi\"\n"),
+                ("tests/ffi/src/lib.rs", ""),
+                ("crates/test-programs/Cargo.toml", "[package]\nname = \"progs\"\n"),
+                ("crates/test-programs/src/lib.rs", ""),
+                ("crates/fuzzing/Cargo.toml", "[package]\nname = \"fz\"\n"),
+                ("crates/fuzzing/src/lib.rs", ""),
+                ("crates/latest/Cargo.toml", "[package]\nname = \"latest\"\n"),
+                ("crates/latest/src/lib.rs", ""),
+            ],
+        );
+        let d = discover(&root).unwrap();
+        let tests: Vec<(&str, bool)> = d
+            .crates
+            .iter()
+            .map(|c| (c.name.as_str(), c.is_test))
+            .collect();
+        assert_eq!(
+            tests,
+            [
+                ("app", false),
+                ("test_server", true),
+                ("test_ffi", true),
+                ("fz", true),
+                ("latest", false),
+                ("progs", true),
+            ]
+        );
     }
 
     #[test]

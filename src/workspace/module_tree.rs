@@ -17,6 +17,7 @@ use crate::index::{
     Crate, CrateId, FileRole, Index, IndexedFile, InputProblem, Module, ModuleId, ScanSummary,
 };
 use crate::source::{FileId, SourceFile, Span};
+use crate::timings::LoadClock;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -41,20 +42,37 @@ pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> I
 }
 
 pub fn load_with(discovery: &Discovery, config: &Config, options: &LoadOptions) -> Index {
+    load_timed(discovery, config, options, &LoadClock::default()).0
+}
+
+/// [`load_with`], recording the parallel phase's work in `clock`; also returns the number of
+/// worker threads used.
+pub fn load_timed(
+    discovery: &Discovery,
+    config: &Config,
+    options: &LoadOptions,
+    clock: &LoadClock,
+) -> (Index, usize) {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
         .stack_size(PARSER_STACK_BYTES)
         .thread_name(|i| format!("ssot-parse-{i}"))
         .build();
-    let mut loader = Loader::new(discovery, config);
+    let mut loader = Loader::new(discovery, config, clock);
     loader.lazy_bodies = options.lazy_bodies;
     loader.facts_cache = options.cache.clone().filter(|_| options.lazy_bodies);
-    match &pool {
-        Ok(pool) => pool.install(|| loader.run()),
+    let workers = match &pool {
+        Ok(pool) => {
+            pool.install(|| loader.run());
+            pool.current_num_threads()
+        }
         // No pool (thread creation refused): still analyse, on this thread.
-        Err(_) => loader.run(),
-    }
-    loader.finish()
+        Err(_) => {
+            loader.run();
+            1
+        }
+    };
+    (loader.finish(), workers)
 }
 
 /// Where a declared module's file is looked for.
@@ -155,6 +173,7 @@ struct Loader<'a> {
     packages: &'a [PackageInfo],
     /// The config file: (path, path shown, text).
     config_file: Option<(PathBuf, String, Arc<str>)>,
+    clock: &'a LoadClock,
     /// Extract with lazy fn bodies.
     lazy_bodies: bool,
     /// Facts of files read before (see `facts::cache`).
@@ -162,7 +181,7 @@ struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    fn new(discovery: &'a Discovery, config: &Config) -> Self {
+    fn new(discovery: &'a Discovery, config: &Config, clock: &'a LoadClock) -> Self {
         // A loaded config has its globs compiled; a hand-built one (tests, embedders) may
         // not, and gets them compiled here relative to the same base.
         let exclude = if config.exclude_set.len() == config.exclude.len() {
@@ -205,6 +224,7 @@ impl<'a> Loader<'a> {
                     Arc::from(f.text.as_str()),
                 )
             }),
+            clock,
             lazy_bodies: false,
             facts_cache: None,
         }
@@ -247,15 +267,18 @@ impl<'a> Loader<'a> {
                     })
                     .collect()
             };
+            let started = std::time::Instant::now();
+            let clock = self.clock;
             let lazy = self.lazy_bodies;
             let facts_cache = self.facts_cache.as_deref();
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical, lazy, facts_cache);
+                    let result = read_and_parse(&canonical, clock, lazy, facts_cache);
                     (canonical, result)
                 })
                 .collect();
+            clock.parallel_done(started.elapsed());
             self.cache.extend(read);
             let mut next = Vec::new();
             for (pending, found) in level.into_iter().zip(found) {
@@ -434,7 +457,10 @@ impl<'a> Loader<'a> {
             };
             let parent_dir = self.module_dir[parent.0 as usize].clone();
             let parent_module = self.index.module(parent);
-            let in_test = parent_module.in_test || item.in_test || item.attrs.cfg_test;
+            let in_test = parent_module.in_test
+                || item.in_test
+                || item.attrs.cfg_test
+                || is_test_module_name(&item.name);
             let out_of_line = matches!(&item.detail, ItemDetail::Mod(m) if m.out_of_line);
             if out_of_line {
                 // rustc: `#[path]` is relative to the module's directory *without* the
@@ -886,6 +912,19 @@ impl Loader<'_> {
 }
 
 /// Apply rustc's rules to find a module's file. Only `stat`s; reading comes later.
+/// A module named for test support (`test_utils`, `testing`, `test_sink`, `mock_test`),
+/// compiled into the crate so that tests elsewhere can use it: test code.
+fn is_test_module_name(name: &str) -> bool {
+    let name = name.trim_start_matches("r#");
+    matches!(name, "test" | "tests" | "testing" | "testutils")
+        || name.starts_with("test_")
+        || name.ends_with("_test")
+        || name.ends_with("_tests")
+        || name.ends_with("_testing")
+        || name.ends_with("test_utils")
+        || name.ends_with("test_util")
+}
+
 fn find(lookup: &Lookup) -> Found {
     let exists = |p: &Path| p.symlink_metadata().is_ok();
     let (path, dir) = match lookup {
@@ -951,7 +990,13 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path, lazy: bool, cache: Option<&FactsCache>) -> LoadResult {
+fn read_and_parse(
+    path: &Path,
+    clock: &LoadClock,
+    lazy: bool,
+    cache: Option<&FactsCache>,
+) -> LoadResult {
+    let read_span = clock.span();
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read file: {e}"),
@@ -995,7 +1040,10 @@ fn read_and_parse(path: &Path, lazy: bool, cache: Option<&FactsCache>) -> LoadRe
             span: Some(Span::new(offset, offset + 1)),
         }
     })?;
+    clock.read_done(read_span, text.len());
+    let extract_span = clock.span();
     if let Some(facts) = cache.and_then(|c| c.get(&text)) {
+        clock.extract_done(extract_span);
         return Ok(Parsed {
             text: Arc::from(text),
             facts,
@@ -1015,6 +1063,7 @@ fn read_and_parse(path: &Path, lazy: bool, cache: Option<&FactsCache>) -> LoadRe
         }],
         ..FileFacts::default()
     });
+    clock.extract_done(extract_span);
     Ok(Parsed {
         text: Arc::from(text),
         facts,

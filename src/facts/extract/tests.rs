@@ -1181,3 +1181,85 @@ fn relative_use_paths_and_globs() {
     assert_eq!(&text[f.uses[2].leaf_span.range()], "*");
     assert_eq!(f.uses[3].rename.as_deref(), Some("my_crate"));
 }
+
+#[test]
+fn items_inside_cfg_switches_and_wrapper_macros_are_declared_where_invoked() {
+    let text = r#"
+        cfg_if::cfg_if! {
+            if #[cfg(unix)] {
+                mod unix_impl;
+                pub use unix_impl::Sys;
+            } else if #[cfg(test)] {
+                mod fake;
+            } else {
+                mod other;
+            }
+        }
+        cfg_select! {
+            feature = "tls" => { pub mod tls; }
+            test => { mod select_test; }
+            _ => { pub mod plain; }
+        }
+        cfg_net! { pub mod net; pub struct Listener; }
+        pin_project! { pub struct Pinned { inner: u8 } }
+        mod outer {
+            cfg_rt! { pub(crate) mod runtime; }
+        }
+        table! { users (id) { id -> Int4, } }
+        fn f() {
+            quote! { struct NotDeclared; }
+            cfg_if! { if #[cfg(unix)] { static LOCAL: u8 = 0; } }
+            cfg_select! { unix => { let statements = 1; } _ => {} }
+        }
+    "#;
+    let f = facts(text);
+    let mods: Vec<&str> = f
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Mod)
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(
+        mods,
+        [
+            "unix_impl",
+            "fake",
+            "other",
+            "tls",
+            "select_test",
+            "plain",
+            "net",
+            "outer",
+            "runtime"
+        ]
+    );
+    assert_eq!(item(&f, "runtime").scope, [ScopeSeg::Mod("outer".into())]);
+    for name in [
+        "unix_impl",
+        "other",
+        "tls",
+        "plain",
+        "net",
+        "Listener",
+        "runtime",
+    ] {
+        assert!(item(&f, name).cfg_gated, "{name}");
+        assert!(!item(&f, name).in_test, "{name}");
+    }
+    assert!(item(&f, "fake").in_test);
+    assert!(item(&f, "select_test").in_test);
+    assert_eq!(item(&f, "tls").attrs.cfg, Vec::<String>::new());
+    assert!(!item(&f, "Pinned").cfg_gated);
+    assert!(f.uses.iter().any(|u| u.path == ["unix_impl", "Sys"]));
+    // DSL bodies and `quote!` in fn bodies declare nothing; cfg switches in fn bodies do.
+    assert!(f.items.iter().all(|i| i.name != "NotDeclared"));
+    assert!(item(&f, "LOCAL").in_fn_body);
+}
+
+#[test]
+fn a_cfg_switch_branch_that_is_not_items_is_a_problem() {
+    let f = extract_file("cfg_if! { if #[cfg(unix)] { let x = 1; } }\nstruct After;");
+    assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
+    assert!(f.problems[0].message.contains("cfg_if"));
+    assert_eq!(names(&f), ["After"]);
+}

@@ -12,6 +12,7 @@ use crate::facts::{
 };
 use crate::index::{FileRole, Index, Resolution, Target, UseId};
 use crate::source::FileId;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 /// One item of the workspace, located.
@@ -61,6 +62,8 @@ pub struct Workspace<'a> {
     concept_globs: Vec<String>,
     /// Last segments of the concepts' user-context types.
     pub context_names: HashSet<String>,
+    /// Whether a struct (by name) holds state, as [`super::classify`] found it.
+    struct_state: RefCell<HashMap<String, bool>>,
 }
 
 impl<'a> Workspace<'a> {
@@ -160,6 +163,7 @@ impl<'a> Workspace<'a> {
             concept_names,
             concept_globs,
             context_names,
+            struct_state: RefCell::new(HashMap::new()),
         }
     }
 
@@ -343,7 +347,13 @@ fn is_test(index: &Index, site: Site<'_>) -> bool {
     let def_in_test = index
         .def_of_item(site.file, site.item_index)
         .is_some_and(|d| index.def_in_test(d));
-    site.item.in_test || file.in_test || crate_is_test || def_in_test
+    // Items without a definition (fn-local statics) inside an inline test module.
+    let module_in_test = || {
+        index
+            .module_at(site.file, &site.item.scope)
+            .is_some_and(|m| index.module(m).in_test)
+    };
+    site.item.in_test || file.in_test || crate_is_test || def_in_test || module_in_test()
 }
 
 /// A `use` at `use_scope` is visible at `scope` when `scope` is inside it without entering
@@ -434,7 +444,13 @@ impl TypeEnv for IndexEnv<'_> {
         if self.ws.is_concept_name(name) {
             return Some(ManagedOrigin::Concept);
         }
-        if !self.ws.config.is_managed(name) {
+        // `SessionManagerImpl`, `WsMgr`, `HubV2`: a decorated or abbreviated manager is one.
+        if !self.ws.config.is_managed(name)
+            && !self
+                .ws
+                .config
+                .is_managed(&crate::rules::names::normalize(name).display)
+        {
             return None;
         }
         let defined_here = self.ws.type_names.contains(name.as_str())
@@ -461,6 +477,23 @@ impl TypeEnv for IndexEnv<'_> {
         let candidates = self.ws.structs.get(qualified.last()?.as_str())?;
         self.nearest(candidates)
             .map(|info| info.fields.iter().map(|f| f.ty.clone()).collect())
+    }
+
+    // Keyed by name like `fields` (which picks the nearest struct of that name), so an
+    // answer found from one file may stand for a same-named struct elsewhere: acceptable
+    // for a name-level memo, and it keeps classification linear in the workspace's size.
+    fn known_state(&self, qualified: &[String]) -> Option<bool> {
+        let name = qualified.last()?;
+        self.ws.struct_state.borrow().get(name.as_str()).copied()
+    }
+
+    fn remember_state(&self, qualified: &[String], holds: bool) {
+        if let Some(name) = qualified.last() {
+            self.ws
+                .struct_state
+                .borrow_mut()
+                .insert(name.clone(), holds);
+        }
     }
 }
 

@@ -65,6 +65,15 @@ impl TypeEnv for FakeEnv {
             "KeyCache" => Some(vec![ty("Vec<PublicKey>"), ty("Option<DateTime<Utc>>")]),
             "TokenCache" => Some(vec![ty("HashMap<UserId, Token>")]),
             "ClientCache" => Some(vec![ty("reqwest::Client"), ty("Instant")]),
+            "Board" => Some(vec![ty("DashMap<Code, Issue>")]),
+            "Outbox" => Some(vec![ty("Arc<Mutex<UnboundedReceiver<Job>>>"), ty("u64")]),
+            "Registrations" => Some(vec![ty("RwLock<HashMap<String, Handler>>")]),
+            "Limits" => Some(vec![
+                ty("usize"),
+                ty("Vec<String>"),
+                ty("HashMap<String, u32>"),
+            ]),
+            "Holder" => Some(vec![ty("Board")]),
             _ => None,
         }
     }
@@ -170,6 +179,10 @@ fn stateful_services_are_warnings() {
     assert_service("Lazy<reqwest::Client>", ServiceKind::Client);
     assert_service("OnceCell<aws_sdk_s3::Client>", ServiceKind::Client);
     assert_service("Lazy<HttpClient>", ServiceKind::Client);
+    assert_service(
+        "OnceLock<AsyncSmtpTransport<Tokio1Executor>>",
+        ServiceKind::Client,
+    );
     assert_service("OnceLock<PgPool>", ServiceKind::Pool);
     assert_service("OnceCell<sqlx::PgPool>", ServiceKind::Pool);
     assert_service(
@@ -293,6 +306,15 @@ fn a_cache_struct_that_memoises_data_is_data() {
     assert!(matches!(c("Lazy<ClientCache>"), Class::Service(_)));
     // no struct known: a cache service
     assert!(matches!(c("Lazy<SessionCache>"), Class::Service(_)));
+    // ... unless it takes one type argument and no key: a memo of one value
+    assert_eq!(
+        c("salsa::IngredientCache<IngredientImpl<Ctx>>"),
+        Class::Harmless(Harmless::Data)
+    );
+    assert!(matches!(
+        c("Lazy<lru::SizedCache<String, Token>>"),
+        Class::Registry(_) | Class::Service(_)
+    ));
 }
 
 #[test]
@@ -501,8 +523,13 @@ fn user_keys() {
     assert!(keyed("String", "MANAGERS"));
     assert!(keyed("&'static str", "CONNECTIONS"));
     assert!(!keyed("Uuid", "JOBS"));
+    assert!(!keyed("KafkaConnectionProps", "SHARED_CONSUMERS"));
+    assert!(!keyed("ClientConfig", "CLIENTS"));
     assert!(!keyed("String", "ROUTES"));
     assert!(!keyed("&'static str", "TEMPLATES"));
+    // signal handlers by number, pub/sub channels by topic
+    assert!(!keyed("i32", "HANDLERS"));
+    assert!(!keyed("String", "CHANNELS"));
     assert!(!is_user_keyed(None, "USERS", &e));
 }
 
@@ -534,4 +561,36 @@ fn link_crates_are_matched_at_word_starts() {
     assert!(mentions_path("inventory::iter::<P>", "inventory::"));
     assert!(mentions_path("x(inventory::iter)", "inventory::"));
     assert!(!mentions_path("my_inventory::iter", "inventory::"));
+}
+
+#[test]
+fn a_struct_holding_services_or_growing_collections_is_stateful() {
+    let env = fake(vec![]);
+    let c = |t: &str| classify(&ty(t), false, &env);
+    for t in [
+        "OnceLock<Arc<Board>>",
+        "Lazy<Outbox>",
+        "Lazy<Registrations>",
+        "Lazy<Holder>",
+    ] {
+        match c(t) {
+            Class::Service(s) => assert_eq!(s.kind, ServiceKind::StatefulObject, "{t}"),
+            other => panic!("{t}: {other:?}"),
+        }
+    }
+    // plain values and tables that never grow
+    assert_eq!(
+        c("OnceLock<Limits>"),
+        Class::Harmless(Harmless::Unclassified)
+    );
+}
+
+#[test]
+fn instrumentation_names() {
+    assert!(is_instrumentation_name("QUERY_PERF_TRACKER"));
+    assert!(is_instrumentation_name("SEARCH_STATS"));
+    assert!(is_instrumentation_name("request_timings"));
+    assert!(is_instrumentation_name("OTEL_PRE_COLLECT_CALLBACKS"));
+    assert!(!is_instrumentation_name("STATUS"));
+    assert!(!is_instrumentation_name("USER_SESSIONS"));
 }

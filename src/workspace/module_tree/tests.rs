@@ -707,3 +707,55 @@ fn load_real_tree() {
         index.modules.len()
     );
 }
+
+#[test]
+fn modules_declared_inside_item_macros_are_followed() {
+    let (_tmp, root) = temp_root();
+    write(
+        &root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"p\"\n"),
+            (
+                "src/lib.rs",
+                "cfg_if::cfg_if! {\n    if #[cfg(unix)] {\n        mod sys;\n    } else {\n        #[path = \"sys_other.rs\"]\n        mod sys;\n    }\n}\ncfg_net! {\n    pub mod net;\n}\n",
+            ),
+            ("src/sys.rs", ""),
+            ("src/sys_other.rs", ""),
+            ("src/net.rs", "cfg_select! {\n    test => { mod fake; }\n    _ => { mod real; }\n}\n"),
+            ("src/net/fake.rs", ""),
+            ("src/net/real.rs", ""),
+        ],
+    );
+    let index = load_dir(&root, &Config::default());
+    assert_eq!(problems(&index), vec![]);
+    assert_eq!(index.summary.files_unreachable, Vec::<String>::new());
+    assert_eq!(index.summary.files_analyzed, 6);
+    assert!(module(&index, "p::net::fake").in_test);
+    assert!(!module(&index, "p::net::real").in_test);
+}
+
+#[test]
+fn modules_named_for_test_support_are_test_code() {
+    let (_tmp, root) = temp_root();
+    write(
+        &root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"p\"\n"),
+            (
+                "src/lib.rs",
+                "pub mod test_sink;\npub mod madsim_test_utils;\npub mod testing { pub mod inner {} }\npub mod latest;\npub mod contest_results;\n",
+            ),
+            ("src/test_sink.rs", ""),
+            ("src/madsim_test_utils.rs", ""),
+            ("src/latest.rs", ""),
+            ("src/contest_results.rs", ""),
+        ],
+    );
+    let index = load_dir(&root, &Config::default());
+    assert!(module(&index, "p::test_sink").in_test);
+    assert!(module(&index, "p::madsim_test_utils").in_test);
+    assert!(module(&index, "p::testing::inner").in_test);
+    assert!(!module(&index, "p::latest").in_test);
+    assert!(!module(&index, "p::contest_results").in_test);
+    assert!(file(&index, "src/test_sink.rs").in_test);
+}
