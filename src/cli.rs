@@ -15,7 +15,7 @@ mod with_check;
 
 use crate::finding::Level;
 use crate::report::{self, Format, RenderOptions};
-use crate::{Options, Outcome};
+use crate::{CacheSetting, Options, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -124,6 +124,14 @@ struct CheckOptions {
     /// with its read/extract split, index, rules, filter, report) and the files and bytes read.
     #[arg(long)]
     timings: bool,
+    /// Parse every file again instead of reusing the facts cached by earlier runs (nothing
+    /// is read from or written to the cache).
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Keep the cache of per-file facts in DIR instead of `target/ssot/` under the
+    /// workspace root.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
     /// Leave out the summary after the findings.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -260,10 +268,18 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         // Always kept so summaries can count them; reports show them only when asked.
         include_suppressed: true,
         threads: opts.threads.map(usize::from),
+        cache: match (&opts.cache_dir, opts.no_cache) {
+            (_, true) => CacheSetting::Off,
+            (Some(dir), false) => CacheSetting::Dir(cwd.join(dir)),
+            (None, false) => CacheSetting::Workspace,
+        },
         timings: opts.timings,
         ..Options::default()
     };
     let mut outcome = crate::analyze(&options)?;
+    for note in &outcome.index.summary.notes {
+        eprintln!("ssot: note: {note}");
+    }
     if opts.diff {
         return fixes::diff(&outcome, opts.output.as_deref(), opts.exit_zero);
     }

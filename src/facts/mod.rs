@@ -6,6 +6,7 @@
 //! module (the index prefixes them with the module path once the module tree is known).
 
 mod bodies;
+pub mod cache;
 mod depth;
 pub mod extract;
 pub mod lex;

@@ -75,6 +75,9 @@ pub struct LoadOptions {
     /// Leave fn bodies that need no look yet unparsed (`FileFacts::lazy_bodies`);
     /// `index::build::complete` parses the ones rules need.
     pub lazy_bodies: bool,
+    /// Take facts of unchanged files from this cache (lazy mode only: its entries may hold
+    /// lazy bodies).
+    pub cache: Option<std::sync::Arc<crate::facts::cache::FactsCache>>,
 }
 
 /// Lexically normalize a path: drop `.` and fold `..` into the preceding component, without

@@ -11,6 +11,7 @@ use super::{
     is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, LoadOptions, PackageInfo,
 };
 use crate::config::{Config, ExcludeSet};
+use crate::facts::cache::FactsCache;
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
 use crate::index::{
     Crate, CrateId, FileRole, Index, IndexedFile, InputProblem, Module, ModuleId, ScanSummary,
@@ -59,6 +60,7 @@ pub fn load_timed(
         .build();
     let mut loader = Loader::new(discovery, config, clock);
     loader.lazy_bodies = options.lazy_bodies;
+    loader.facts_cache = options.cache.clone().filter(|_| options.lazy_bodies);
     let workers = match &pool {
         Ok(pool) => {
             pool.install(|| loader.run());
@@ -177,6 +179,8 @@ struct Loader<'a> {
     clock: &'a LoadClock,
     /// Extract with lazy fn bodies.
     lazy_bodies: bool,
+    /// Facts of files read before (see `facts::cache`).
+    facts_cache: Option<Arc<FactsCache>>,
 }
 
 impl<'a> Loader<'a> {
@@ -225,6 +229,7 @@ impl<'a> Loader<'a> {
             }),
             clock,
             lazy_bodies: false,
+            facts_cache: None,
         }
     }
 
@@ -269,10 +274,11 @@ impl<'a> Loader<'a> {
             let started = std::time::Instant::now();
             let clock = self.clock;
             let lazy = self.lazy_bodies;
+            let facts_cache = self.facts_cache.as_deref();
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical, clock, lazy);
+                    let result = read_and_parse(&canonical, clock, lazy, facts_cache);
                     (canonical, result)
                 })
                 .collect();
@@ -1118,7 +1124,12 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path, clock: &LoadClock, lazy: bool) -> LoadResult {
+fn read_and_parse(
+    path: &Path,
+    clock: &LoadClock,
+    lazy: bool,
+    cache: Option<&FactsCache>,
+) -> LoadResult {
     let read_span = clock.span();
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
@@ -1180,6 +1191,14 @@ fn read_and_parse(path: &Path, clock: &LoadClock, lazy: bool) -> LoadResult {
     })?;
     clock.read_done(read_span, text.len());
     let extract_span = clock.span();
+    if let Some(facts) = cache.and_then(|c| c.get(&text)) {
+        clock.extract_done(extract_span);
+        return Ok(Parsed {
+            text: Arc::from(text),
+            facts,
+            ids: Vec::new(),
+        });
+    }
     let extract = if lazy {
         crate::facts::extract::extract_file_lazy
     } else {
