@@ -15,7 +15,7 @@ mod with_check;
 
 use crate::finding::Level;
 use crate::report::{self, Format, RenderOptions};
-use crate::{Options, Outcome};
+use crate::{CacheSetting, Options, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -120,9 +120,18 @@ struct CheckOptions {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Print how long analysis and reporting took, to stderr.
+    /// Print where the time went, to stderr: each stage's wall time (discover, config, load
+    /// with its read/extract split, index, rules, filter, report) and the files and bytes read.
     #[arg(long)]
     timings: bool,
+    /// Parse every file again instead of reusing the facts cached by earlier runs (nothing
+    /// is read from or written to the cache).
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+    /// Keep the cache of per-file facts in DIR instead of `target/ssot/` under the
+    /// workspace root.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
     /// Leave out the summary after the findings.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -259,10 +268,18 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         // Always kept so summaries can count them; reports show them only when asked.
         include_suppressed: true,
         threads: opts.threads.map(usize::from),
+        cache: match (&opts.cache_dir, opts.no_cache) {
+            (_, true) => CacheSetting::Off,
+            (Some(dir), false) => CacheSetting::Dir(cwd.join(dir)),
+            (None, false) => CacheSetting::Workspace,
+        },
+        timings: opts.timings,
+        ..Options::default()
     };
-    let started = Instant::now();
     let mut outcome = crate::analyze(&options)?;
-    let analysed = started.elapsed();
+    for note in &outcome.index.summary.notes {
+        eprintln!("ssot: note: {note}");
+    }
     if opts.diff {
         return fixes::diff(&outcome, opts.output.as_deref(), opts.exit_zero);
     }
@@ -275,7 +292,9 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         quiet: opts.quiet,
         color: false,
     };
+    let rendering = Instant::now();
     write_report(&outcome, opts, format, render_options, check_run.as_ref())?;
+    outcome.timings.report = rendering.elapsed();
     if format == Format::Sarif {
         let results = report::shown_findings(&outcome, &render_options).len();
         if results > report::sarif::GITHUB_RESULT_LIMIT {
@@ -286,11 +305,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         }
     }
     if opts.timings {
-        eprintln!(
-            "ssot: timings: analysis {:.1} ms, report {:.1} ms",
-            analysed.as_secs_f64() * 1e3,
-            (started.elapsed() - analysed).as_secs_f64() * 1e3
-        );
+        eprint!("{}", outcome.timings);
     }
 
     if let Some(path) = &opts.write_baseline {

@@ -15,6 +15,7 @@ pub mod index;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod timings;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -35,6 +36,26 @@ pub struct Options {
     pub include_suppressed: bool,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Record per-file read/extract times too (`--timings`); stage times are always kept.
+    pub timings: bool,
+    /// Parse every fn body up front instead of only those a rule can need (the findings are
+    /// the same; this is the reference the lazy mode is tested against). The environment
+    /// variable `SSOT_EAGER_BODIES=1` does the same for the command line.
+    pub eager_bodies: bool,
+    /// Where per-file facts are cached between runs.
+    pub cache: CacheSetting,
+}
+
+/// Where per-file facts are cached between runs (see `facts::cache`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CacheSetting {
+    /// No cache: the library default (nothing is written next to the analysed code).
+    #[default]
+    Off,
+    /// `target/ssot/` under the (first) workspace root: the command line's default.
+    Workspace,
+    /// This directory.
+    Dir(PathBuf),
 }
 
 /// The result of one analysis.
@@ -46,6 +67,8 @@ pub struct Outcome {
     pub findings: Vec<finding::Finding>,
     /// Baseline entries that no longer match anything (the baseline can shrink).
     pub stale_baseline: Vec<filter::baseline::StaleEntry>,
+    /// Where the time went (`report` is left for the caller that renders).
+    pub timings: timings::Timings,
 }
 
 impl Outcome {
@@ -59,16 +82,59 @@ impl Outcome {
 /// no workspace, a bad config. Bad source files are never errors: they become problems in
 /// the index and every other file is still analysed.
 pub fn analyze(options: &Options) -> miette::Result<Outcome> {
+    let mut clock = timings::StageClock::start();
+    let mut timings = timings::Timings::default();
     let discovery = workspace::discover::discover(&options.start_dir)?;
+    timings.discover = clock.lap();
     let config = config::load::load(options.config_path.as_deref(), &discovery)?;
-    let mut index = workspace::load(&discovery, &config, options.threads);
+    timings.config = clock.lap();
+    let lazy_bodies = !(options.eager_bodies
+        || std::env::var_os("SSOT_EAGER_BODIES").is_some_and(|v| !v.is_empty() && v != "0"));
+    let mut notes = Vec::new();
+    // The cache holds lazy facts: an eager run (the reference) neither reads nor writes it.
+    let cache_dir = match (&options.cache, lazy_bodies) {
+        (_, false) | (CacheSetting::Off, _) => None,
+        (CacheSetting::Workspace, _) => Some(facts::cache::default_dir(&discovery.config_dir)),
+        (CacheSetting::Dir(dir), _) => Some(options.start_dir.join(dir)),
+    };
+    let cache = cache_dir.and_then(|dir| match facts::cache::FactsCache::open(&dir) {
+        Ok(cache) => Some(std::sync::Arc::new(cache)),
+        Err(note) => {
+            notes.push(note);
+            None
+        }
+    });
+    let load = workspace::LoadOptions {
+        threads: options.threads,
+        lazy_bodies,
+        cache: cache.clone(),
+    };
+    let load_clock = timings::LoadClock::new(options.timings);
+    let (mut index, workers) =
+        workspace::module_tree::load_timed(&discovery, &config, &load, &load_clock);
+    timings.load = clock.lap();
+    timings.load_work = load_clock.work(workers);
     index::build::complete(&mut index, &config);
+    if let Some(cache) = &cache {
+        let files = index
+            .files
+            .iter()
+            .filter(|f| matches!(f.role, index::FileRole::Module { .. }))
+            .map(|f| (&*f.source.text, &f.facts));
+        index.summary.cache = Some(cache.store(files));
+        notes.extend(cache.note());
+    }
+    index.summary.notes.extend(notes);
+    timings.index = clock.lap();
     let findings = rules::run_all(&index, &config);
+    timings.rules = clock.lap();
     let filtered = filter::apply(&index, &config, findings, options)?;
+    timings.filter = clock.lap();
     Ok(Outcome {
         index,
         config,
         findings: filtered.findings,
         stale_baseline: filtered.stale_baseline,
+        timings,
     })
 }

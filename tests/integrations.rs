@@ -199,6 +199,10 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).expect("read dir") {
             let path = entry.expect("dir entry").path();
+            // Build output (cargo's, and the facts cache in `target/ssot`) is not the code.
+            if path.is_dir() && path.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
             if path.is_dir() {
                 walk(root, &path, out);
             } else {

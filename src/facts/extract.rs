@@ -6,6 +6,7 @@
 //! references and impl blocks. Spans are converted to byte offsets into the original text
 //! as they are recorded; nothing keeps a syn node after extraction.
 
+use super::bodies::BodyFinder;
 use super::depth::NestingGuard;
 use super::lex::{prelude_len, Lexer, TokKind, Token};
 use super::macros::{self, BranchCfg, Grammar, ItemBody, LocalMacro, MacroStatic};
@@ -38,7 +39,18 @@ const MAX_EXPANSION_DEPTH: u32 = 4;
 /// Uses (and afterwards clears) proc-macro2's thread-local span table, so no spans from
 /// other parses on this thread may be alive while it runs.
 pub fn extract_file(text: &str) -> FileFacts {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(text)));
+    extract_file_with(text, false)
+}
+
+/// Like [`extract_file`], but fn bodies that mention no local trigger (see `bodies.rs`) are
+/// not parsed: they are listed in [`FileFacts::lazy_bodies`], and their refs and body
+/// summaries stay missing until [`extract_body`] fills them in.
+pub fn extract_file_lazy(text: &str) -> FileFacts {
+    extract_file_with(text, true)
+}
+
+fn extract_file_with(text: &str, lazy: bool) -> FileFacts {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(text, lazy)));
     // Every span of this parse is dead now; drop the file from the thread's source map so
     // it does not grow with every file this thread parses.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -52,13 +64,17 @@ pub fn extract_file(text: &str) -> FileFacts {
     })
 }
 
-fn extract(text: &str) -> FileFacts {
+fn extract(text: &str, lazy: bool) -> FileFacts {
     let mut facts = FileFacts::default();
     let mut guard = NestingGuard::default();
     let mut scanner = Scanner::new(text);
+    let mut finder = lazy.then(BodyFinder::default);
     let mut too_deep = None;
     for tok in Lexer::new(text) {
         scanner.token(tok);
+        if let Some(f) = &mut finder {
+            f.feed(tok, text);
+        }
         if too_deep.is_none() {
             if let Err(p) = guard.feed(tok, text) {
                 too_deep = Some(p);
@@ -76,6 +92,14 @@ fn extract(text: &str) -> FileFacts {
 
     // syn strips a BOM and a shebang line before tokenizing; its spans start after them.
     let base = prelude_len(text);
+    if let Some(lazy) = finder.and_then(|f| blank_bodies(text, f)) {
+        let suppressions = std::mem::take(&mut facts.suppressions);
+        match extract_blanked(text, base, suppressions, lazy) {
+            Ok(facts) => return facts,
+            // The lexer's idea of the bodies did not hold up: parse the file whole.
+            Err(suppressions) => facts.suppressions = suppressions,
+        }
+    }
     let parsed = match parse_recovering(text.get(base..).unwrap_or("")) {
         Ok(parsed) => parsed,
         Err(e) => {
@@ -86,9 +110,154 @@ fn extract(text: &str) -> FileFacts {
     for e in parsed.errors.iter().take(MAX_PARSE_PROBLEMS) {
         facts.problems.push(parse_problem(e, base));
     }
-    let mut ex = Extractor::new(text, base, facts);
+    let mut ex = Extractor::new(text, text, base, text.len(), facts);
     ex.file(&parsed.attrs, &parsed.items);
     ex.facts
+}
+
+/// The text syn parses when bodies are left out, and the blanked bodies by their `{` offset.
+struct Blanked {
+    text: String,
+    /// `{` offset → `}` offset.
+    bodies: HashMap<usize, usize>,
+}
+
+/// Replace the inside of every body that may stay unparsed with spaces (line breaks kept, so
+/// every byte offset and line of the rest stays as it is). `None` when there is nothing to
+/// leave out or the lexer could not follow the file.
+fn blank_bodies(text: &str, finder: BodyFinder) -> Option<Blanked> {
+    let (found, local_macros) = finder.finish()?;
+    let mut bytes: Option<Vec<u8>> = None;
+    let mut bodies = HashMap::new();
+    for b in found.iter().filter(|b| !b.eager) {
+        let inner = text.get(b.open + 1..b.close)?;
+        // A local `macro_rules!` invoked in the body may declare statics: parse it now.
+        if !local_macros.is_empty()
+            && Lexer::new(inner).any(|t| {
+                t.kind == TokKind::Ident
+                    && local_macros
+                        .iter()
+                        .any(|m| inner.get(t.lo..t.hi) == Some(m))
+            })
+        {
+            continue;
+        }
+        if inner.bytes().all(|c| c.is_ascii_whitespace()) {
+            continue;
+        }
+        let out = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
+        for c in out.get_mut(b.open + 1..b.close)? {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+        bodies.insert(b.open, b.close);
+    }
+    // Only whole characters were replaced, by ASCII: still UTF-8.
+    let text = String::from_utf8(bytes?).ok()?;
+    Some(Blanked { text, bodies })
+}
+
+/// Extract from the blanked text (the file's facts so far are its suppressions); `Err`
+/// gives them back when the result cannot be trusted (a parse error, or a blanked range
+/// that is not exactly a fn's block).
+fn extract_blanked(
+    text: &str,
+    base: usize,
+    suppressions: Vec<Suppression>,
+    blanked: Blanked,
+) -> Result<FileFacts, Vec<Suppression>> {
+    let parsed = match parse_recovering(blanked.text.get(base..).unwrap_or("")) {
+        Ok(parsed) if parsed.errors.is_empty() => parsed,
+        _ => return Err(suppressions),
+    };
+    let facts = FileFacts {
+        suppressions,
+        ..FileFacts::default()
+    };
+    let mut ex = Extractor::new(text, &blanked.text, base, text.len(), facts);
+    ex.blanked = blanked.bodies;
+    ex.file(&parsed.attrs, &parsed.items);
+    if ex.blanked.is_empty() {
+        Ok(ex.facts)
+    } else {
+        Err(std::mem::take(&mut ex.facts.suppressions))
+    }
+}
+
+/// What a lazy body contributes once parsed.
+#[derive(Debug, Clone, Default)]
+pub struct BodyFacts {
+    /// Its refs, in the order a whole-file walk records them.
+    pub refs: Vec<PathRef>,
+    pub summary: BodySummary,
+    pub problems: Vec<Problem>,
+}
+
+/// Parse one lazy body of `text` (the text its facts came from) as the walk of its fn
+/// would have. Never panics; uses and clears proc-macro2's thread-local span table.
+pub fn extract_body(text: &str, fn_item: &Item, body: &LazyBody) -> BodyFacts {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        body_facts(text, fn_item, body)
+    }));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    outcome.unwrap_or_else(|_| BodyFacts {
+        problems: vec![Problem {
+            kind: ProblemKind::Parse,
+            message: format!(
+                "internal error while extracting facts from the body of `{}`",
+                fn_item.name
+            ),
+            span: Some(body.span),
+        }],
+        ..BodyFacts::default()
+    })
+}
+
+fn body_facts(text: &str, fn_item: &Item, body: &LazyBody) -> BodyFacts {
+    let (lo, hi) = (
+        body.span.lo as usize + 1,
+        (body.span.hi as usize).saturating_sub(1),
+    );
+    let src = text.get(lo..hi).unwrap_or("");
+    let parsed = src
+        .parse::<TokenStream>()
+        .map_err(|e| syn::Error::new(e.span(), "cannot split this fn body into tokens"))
+        .and_then(|tokens| syn::Block::parse_within.parse2(tokens));
+    let stmts = match parsed {
+        Ok(stmts) => stmts,
+        Err(e) => {
+            return BodyFacts {
+                problems: vec![parse_problem(&e, lo)],
+                ..BodyFacts::default()
+            }
+        }
+    };
+    let mut ex = Extractor::new(text, text, lo, hi, FileFacts::default());
+    ex.scope = fn_item.scope.clone();
+    ex.scope.push(ScopeSeg::Fn(fn_item.name.clone()));
+    ex.in_test = fn_item.in_test;
+    ex.cfg_gated = fn_item.cfg_gated;
+    ex.in_fn_body = true;
+    ex.fn_name = Some(fn_item.name.clone());
+    ex.impl_info = body.enclosing_impl.clone().map(|name| {
+        Rc::new(ImplInfo {
+            name,
+            // Only nested fns read it, and a body with fns in it is never lazy.
+            ctx: None,
+        })
+    });
+    ex.bodies.push(BodySummary::default());
+    for stmt in &stmts {
+        ex.visit_stmt(stmt);
+    }
+    let mut summary = ex.bodies.pop().unwrap_or_default();
+    summary.single_call = is_single_call(&stmts);
+    BodyFacts {
+        refs: ex.facts.refs,
+        summary,
+        problems: ex.facts.problems,
+    }
 }
 
 fn parse_problem(e: &syn::Error, base: usize) -> Problem {
@@ -442,7 +611,8 @@ impl<'ast> Visit<'ast> for InitCalls {
 /// The impl block an item sits in.
 struct ImplInfo {
     name: String,
-    ctx: ImplCtx,
+    /// `None` for the impl around a body parsed on its own (see [`extract_body`]).
+    ctx: Option<ImplCtx>,
 }
 
 /// Where a fn is declared: associated fns know their impl, trait fns their trait.
@@ -479,9 +649,15 @@ struct StaticDecl<'a> {
 }
 
 struct Extractor<'t> {
+    /// The original text: snippets are taken from it.
     text: &'t str,
-    /// Offset of syn's text in the original (BOM and shebang).
+    /// The text syn parsed: the original, or a copy with bodies blanked out (same bytes
+    /// elsewhere, same lines); line/column positions are converted against it.
+    pos_text: &'t str,
+    /// Offset of syn's text in the original (BOM and shebang, or the start of a body).
     base: usize,
+    /// End of syn's text in the original.
+    end: usize,
     /// Byte offsets of the line starts of syn's text: spans come as line/column (columns
     /// in chars), which converts to bytes far faster than proc-macro2's `byte_range`.
     line_starts: Vec<usize>,
@@ -501,11 +677,14 @@ struct Extractor<'t> {
     /// carry spans of the definition or the invocation, so items point at the invocation).
     expanding: Option<Span>,
     expansion_depth: u32,
+    /// Blanked bodies not yet met (`{` offset → `}` offset): each must turn out to be the
+    /// block of a fn, which then becomes a [`LazyBody`].
+    blanked: HashMap<usize, usize>,
 }
 
 impl<'t> Extractor<'t> {
-    fn new(text: &'t str, base: usize, facts: FileFacts) -> Self {
-        let src = text.get(base..).unwrap_or("");
+    fn new(text: &'t str, pos_text: &'t str, base: usize, end: usize, facts: FileFacts) -> Self {
+        let src = pos_text.get(base..end).unwrap_or("");
         let line_starts = std::iter::once(0)
             .chain(
                 src.bytes()
@@ -516,7 +695,9 @@ impl<'t> Extractor<'t> {
             .collect();
         Extractor {
             text,
+            pos_text,
             base,
+            end,
             line_starts,
             facts,
             scope: Vec::new(),
@@ -529,6 +710,7 @@ impl<'t> Extractor<'t> {
             local_macros: HashMap::new(),
             expanding: None,
             expansion_depth: 0,
+            blanked: HashMap::new(),
         }
     }
 
@@ -536,9 +718,9 @@ impl<'t> Extractor<'t> {
 
     /// Byte offset in the original text of a line/column from syn.
     fn offset(&self, lc: proc_macro2::LineColumn) -> usize {
-        let src = self.text.get(self.base..).unwrap_or("");
+        let src = self.pos_text.get(self.base..self.end).unwrap_or("");
         let Some(&start) = self.line_starts.get(lc.line.wrapping_sub(1)) else {
-            return self.text.len();
+            return self.end;
         };
         let rest = src.get(start..).unwrap_or("");
         let in_line = match rest.as_bytes().get(..lc.column) {
@@ -1190,7 +1372,7 @@ impl<'t> Extractor<'t> {
             },
             is_async: sig.asyncness.is_some(),
             impl_of: match place {
-                FnPlace::Impl => self.impl_info.as_ref().map(|i| i.ctx.clone()),
+                FnPlace::Impl => self.impl_info.as_ref().and_then(|i| i.ctx.clone()),
                 _ => None,
             },
             in_trait: match place {
@@ -1213,13 +1395,13 @@ impl<'t> Extractor<'t> {
         self.enter(&a);
         self.fn_name = Some(name.clone());
         self.visit_signature(sig);
-        if let Some(block) = block {
+        if let Some(block) = block.filter(|b| !self.lazy_body(b, idx)) {
             self.scope.push(ScopeSeg::Fn(name));
             self.in_fn_body = true;
             self.bodies.push(BodySummary::default());
             self.visit_block(block);
             let mut summary = self.bodies.pop().unwrap_or_default();
-            summary.single_call = is_single_call(block);
+            summary.single_call = is_single_call(&block.stmts);
             if let Some(Item {
                 detail: ItemDetail::Fn(f),
                 ..
@@ -1229,6 +1411,29 @@ impl<'t> Extractor<'t> {
             }
         }
         self.restore(saved);
+    }
+
+    /// A block blanked out of the text (it is empty here): record it as a [`LazyBody`].
+    fn lazy_body(&mut self, block: &syn::Block, item: usize) -> bool {
+        if self.blanked.is_empty() || !block.stmts.is_empty() {
+            return false;
+        }
+        let braces = block.brace_token.span;
+        let (open, close) = (self.sp(braces.open()).lo, self.sp(braces.close()).lo);
+        if self.blanked.get(&(open as usize)) != Some(&(close as usize)) {
+            return false;
+        }
+        self.blanked.remove(&(open as usize));
+        self.facts.lazy_bodies.push(LazyBody {
+            item: item as u32,
+            span: Span {
+                lo: open,
+                hi: close + 1,
+            },
+            ref_at: self.facts.refs.len() as u32,
+            enclosing_impl: self.impl_info.as_ref().map(|i| i.name.clone()),
+        });
+        true
     }
 
     fn item_trait(&mut self, t: &syn::ItemTrait) {
@@ -1368,7 +1573,7 @@ impl<'t> Extractor<'t> {
         });
         self.impl_info = Some(Rc::new(ImplInfo {
             name: name.clone(),
-            ctx: ImplCtx { self_ty, trait_ },
+            ctx: Some(ImplCtx { self_ty, trait_ }),
         }));
         self.scope.push(ScopeSeg::Impl(name));
         for item in &i.items {
@@ -2049,8 +2254,8 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
 
 /// A body that is one call and nothing else: `new::f(x)`, `self.g(x).await?`, `return f(x);`,
 /// `forward!(x)`.
-fn is_single_call(block: &syn::Block) -> bool {
-    let expr = match block.stmts.as_slice() {
+fn is_single_call(stmts: &[syn::Stmt]) -> bool {
+    let expr = match stmts {
         [syn::Stmt::Expr(expr, _)] => expr,
         [syn::Stmt::Macro(_)] => return true,
         _ => return false,

@@ -5,6 +5,8 @@
 //! byte ranges into the file's original text; all scopes are relative to the file's own
 //! module (the index prefixes them with the module path once the module tree is known).
 
+mod bodies;
+pub mod cache;
 mod depth;
 pub mod extract;
 pub mod lex;
@@ -36,10 +38,30 @@ pub struct FileFacts {
     pub problems: Vec<Problem>,
     /// Link-time registries declared by macros (`inventory::collect!(T)`).
     pub collected_registries: Vec<MacroRegistry>,
+    /// Fn bodies not parsed yet (lazy extraction, see [`LazyBody`]): until
+    /// [`extract::extract_body`] fills them in, their refs and body summaries are missing.
+    /// Always empty from [`extract::extract_file`].
+    #[serde(default)]
+    pub lazy_bodies: Vec<LazyBody>,
     /// `include!("path.rs")` with a literal path, where items may stand: the named file's
     /// items are part of the module at `scope`.
     #[serde(default)]
     pub includes: Vec<IncludeDecl>,
+}
+
+/// A fn body left unparsed by lazy extraction. It declares no items, uses or impls and
+/// invokes no macro that does (those bodies are always parsed with their file); what it
+/// would contribute is its [`PathRef`]s and its fn's [`BodySummary`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LazyBody {
+    /// The fn it belongs to (index into [`FileFacts::items`]).
+    pub item: u32,
+    /// The block, braces included.
+    pub span: Span,
+    /// Where its refs belong in [`FileFacts::refs`]: the number of refs recorded before it.
+    pub ref_at: u32,
+    /// Self type (last segment) of the innermost `impl` around the fn, if any.
+    pub enclosing_impl: Option<String>,
 }
 
 /// `include!("opt.rs")` at item position.

@@ -11,12 +11,14 @@ use std::collections::{HashMap, HashSet};
 pub fn complete(index: &mut Index, config: &Config) {
     build_defs(index);
     link_module_decls(index);
-    let resolved = resolve::resolve(index);
+    let resolved = resolve::resolve_names(index);
     index.use_res = resolved.use_res;
-    index.ref_res = resolved.ref_res;
     index.alias_res = resolved.alias_res;
     index.names = resolved.tables;
     index.concepts = super::concepts::build(index, config);
+    // Lazy bodies add refs only, which resolve against the tables built above.
+    super::lazy::fill_needed_bodies(index, config);
+    index.ref_res = index.names.resolve_refs(index);
 }
 
 /// One `Def` per item of every crate file, with its full path and test status.

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod concepts;
+pub mod lazy;
 pub mod resolve;
 
 use crate::facts::{FileFacts, Item, ItemKind, ScopeSeg};
@@ -144,6 +145,12 @@ pub struct ScanSummary {
     /// Files each `exclude` glob matched, parallel to `config.exclude` (see
     /// `ExcludeSet::matches`); empty when the loader did not count per glob.
     pub exclude_hits: Vec<usize>,
+    /// The facts cache, when one was used: files whose facts came from it, files parsed,
+    /// entries written.
+    pub cache: Option<crate::facts::cache::CacheStats>,
+    /// Things the user may want to know that are not problems of the input (a cache that
+    /// could not be used …), one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// A problem that kept some input from being analysed, with the file it concerns.

@@ -256,7 +256,6 @@ impl std::fmt::Debug for NameTables {
 pub(crate) struct Resolved {
     pub(crate) tables: NameTables,
     pub(crate) use_res: Vec<Vec<Option<Resolution>>>,
-    pub(crate) ref_res: Vec<Vec<Option<Resolution>>>,
     pub(crate) alias_res: HashMap<DefId, Resolution>,
 }
 
@@ -272,8 +271,10 @@ struct LeafTask {
     glob: Option<usize>,
 }
 
-/// Resolve every use leaf, path ref and type alias of the index (defs must be built).
-pub(crate) fn resolve(index: &Index) -> Resolved {
+/// Resolve every use leaf and type alias of the index (defs must be built). Path refs are
+/// resolved afterwards with [`NameTables::resolve_refs`]: they never change what names
+/// resolve to, so refs can still be added in between (lazy fn bodies).
+pub(crate) fn resolve_names(index: &Index) -> Resolved {
     let mut tables = NameTables::build(index);
     let tasks = tables.leaf_tasks(index);
     let mut use_res: Vec<Vec<Option<Resolution>>> = index
@@ -307,12 +308,10 @@ pub(crate) fn resolve(index: &Index) -> Resolved {
         }
     }
 
-    let ref_res = tables.resolve_refs(index);
     let alias_res = tables.resolve_aliases(index);
     Resolved {
         tables,
         use_res,
-        ref_res,
         alias_res,
     }
 }
@@ -1347,7 +1346,7 @@ impl NameTables {
         None
     }
 
-    fn resolve_refs(&self, index: &Index) -> Vec<Vec<Option<Resolution>>> {
+    pub(crate) fn resolve_refs(&self, index: &Index) -> Vec<Vec<Option<Resolution>>> {
         use rayon::prelude::*;
         index
             .files

@@ -275,6 +275,7 @@ pub(crate) mod test_support {
                 item_path: "chat::gone::X".into(),
                 unused: 1,
             }],
+            timings: Default::default(),
         }
     }
 

@@ -62,6 +62,24 @@ pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> I
     module_tree::load(discovery, config, threads)
 }
 
+/// [`load`] with every knob.
+pub fn load_with(discovery: &Discovery, config: &Config, options: &LoadOptions) -> Index {
+    module_tree::load_with(discovery, config, options)
+}
+
+/// How [`load_with`] reads and parses files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+    /// Leave fn bodies that need no look yet unparsed (`FileFacts::lazy_bodies`);
+    /// `index::build::complete` parses the ones rules need.
+    pub lazy_bodies: bool,
+    /// Take facts of unchanged files from this cache (lazy mode only: its entries may hold
+    /// lazy bodies).
+    pub cache: Option<std::sync::Arc<crate::facts::cache::FactsCache>>,
+}
+
 /// Lexically normalize a path: drop `.` and fold `..` into the preceding component, without
 /// touching the file system (symlinks are dealt with where files are read).
 pub fn normalize(path: &Path) -> PathBuf {

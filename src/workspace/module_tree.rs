@@ -7,13 +7,17 @@
 //! order, so ids are deterministic. A file reached from two crates (or twice in one) is read
 //! and parsed once and shared; it gets one `FileId` per module it becomes.
 
-use super::{is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, PackageInfo};
+use super::{
+    is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, LoadOptions, PackageInfo,
+};
 use crate::config::{Config, ExcludeSet};
+use crate::facts::cache::FactsCache;
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
 use crate::index::{
     Crate, CrateId, FileRole, Index, IndexedFile, InputProblem, Module, ModuleId, ScanSummary,
 };
 use crate::source::{FileId, SourceFile, Span};
+use crate::timings::LoadClock;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -30,18 +34,45 @@ const MAX_INSTANCES_PER_CRATE: usize = 16;
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn load(discovery: &Discovery, config: &Config, threads: Option<usize>) -> Index {
+    let options = LoadOptions {
+        threads,
+        ..LoadOptions::default()
+    };
+    load_with(discovery, config, &options)
+}
+
+pub fn load_with(discovery: &Discovery, config: &Config, options: &LoadOptions) -> Index {
+    load_timed(discovery, config, options, &LoadClock::default()).0
+}
+
+/// [`load_with`], recording the parallel phase's work in `clock`; also returns the number of
+/// worker threads used.
+pub fn load_timed(
+    discovery: &Discovery,
+    config: &Config,
+    options: &LoadOptions,
+    clock: &LoadClock,
+) -> (Index, usize) {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(options.threads.unwrap_or(0))
         .stack_size(PARSER_STACK_BYTES)
         .thread_name(|i| format!("ssot-parse-{i}"))
         .build();
-    let mut loader = Loader::new(discovery, config);
-    match &pool {
-        Ok(pool) => pool.install(|| loader.run()),
+    let mut loader = Loader::new(discovery, config, clock);
+    loader.lazy_bodies = options.lazy_bodies;
+    loader.facts_cache = options.cache.clone().filter(|_| options.lazy_bodies);
+    let workers = match &pool {
+        Ok(pool) => {
+            pool.install(|| loader.run());
+            pool.current_num_threads()
+        }
         // No pool (thread creation refused): still analyse, on this thread.
-        Err(_) => loader.run(),
-    }
-    loader.finish()
+        Err(_) => {
+            loader.run();
+            1
+        }
+    };
+    (loader.finish(), workers)
 }
 
 /// Where a declared module's file is looked for.
@@ -145,10 +176,15 @@ struct Loader<'a> {
     packages: &'a [PackageInfo],
     /// The config file: (path, path shown, text).
     config_file: Option<(PathBuf, String, Arc<str>)>,
+    clock: &'a LoadClock,
+    /// Extract with lazy fn bodies.
+    lazy_bodies: bool,
+    /// Facts of files read before (see `facts::cache`).
+    facts_cache: Option<Arc<FactsCache>>,
 }
 
 impl<'a> Loader<'a> {
-    fn new(discovery: &'a Discovery, config: &Config) -> Self {
+    fn new(discovery: &'a Discovery, config: &Config, clock: &'a LoadClock) -> Self {
         // A loaded config has its globs compiled; a hand-built one (tests, embedders) may
         // not, and gets them compiled here relative to the same base.
         let exclude = if config.exclude_set.len() == config.exclude.len() {
@@ -191,6 +227,9 @@ impl<'a> Loader<'a> {
                     Arc::from(f.text.as_str()),
                 )
             }),
+            clock,
+            lazy_bodies: false,
+            facts_cache: None,
         }
     }
 
@@ -232,13 +271,18 @@ impl<'a> Loader<'a> {
                     })
                     .collect()
             };
+            let started = std::time::Instant::now();
+            let clock = self.clock;
+            let lazy = self.lazy_bodies;
+            let facts_cache = self.facts_cache.as_deref();
             let read: Vec<(PathBuf, LoadResult)> = to_read
                 .into_par_iter()
                 .map(|canonical| {
-                    let result = read_and_parse(&canonical);
+                    let result = read_and_parse(&canonical, clock, lazy, facts_cache);
                     (canonical, result)
                 })
                 .collect();
+            clock.parallel_done(started.elapsed());
             self.cache.extend(read);
             let mut next = Vec::new();
             for (pending, found) in level.into_iter().zip(found) {
@@ -1080,7 +1124,13 @@ fn find(lookup: &Lookup) -> Found {
 
 /// Read one file and extract its facts. Size, encoding and I/O failures are problems; a
 /// panic in extraction (a bug) costs only this file.
-fn read_and_parse(path: &Path) -> LoadResult {
+fn read_and_parse(
+    path: &Path,
+    clock: &LoadClock,
+    lazy: bool,
+    cache: Option<&FactsCache>,
+) -> LoadResult {
+    let read_span = clock.span();
     let unreadable = |e: std::io::Error| Problem {
         kind: ProblemKind::Unreadable,
         message: format!("cannot read file: {e}"),
@@ -1139,16 +1189,30 @@ fn read_and_parse(path: &Path) -> LoadResult {
             span: Some(Span::new(offset, offset + 1)),
         }
     })?;
-    let facts = std::panic::catch_unwind(|| crate::facts::extract::extract_file(&text))
-        .unwrap_or_else(|_| FileFacts {
-            problems: vec![Problem {
-                kind: ProblemKind::Parse,
-                message: "internal error while extracting facts from this file; it was skipped"
-                    .into(),
-                span: None,
-            }],
-            ..FileFacts::default()
+    clock.read_done(read_span, text.len());
+    let extract_span = clock.span();
+    if let Some(facts) = cache.and_then(|c| c.get(&text)) {
+        clock.extract_done(extract_span);
+        return Ok(Parsed {
+            text: Arc::from(text),
+            facts,
+            ids: Vec::new(),
         });
+    }
+    let extract = if lazy {
+        crate::facts::extract::extract_file_lazy
+    } else {
+        crate::facts::extract::extract_file
+    };
+    let facts = std::panic::catch_unwind(|| extract(&text)).unwrap_or_else(|_| FileFacts {
+        problems: vec![Problem {
+            kind: ProblemKind::Parse,
+            message: "internal error while extracting facts from this file; it was skipped".into(),
+            span: None,
+        }],
+        ..FileFacts::default()
+    });
+    clock.extract_done(extract_span);
     Ok(Parsed {
         text: Arc::from(text),
         facts,

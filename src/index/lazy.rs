@@ -1,0 +1,353 @@
+//! The fn bodies lazy extraction left unparsed (`FileFacts::lazy_bodies`): which of them a
+//! rule can need, and parsing those.
+//!
+//! A lazy body declares nothing (bodies that might are parsed with their file); it only
+//! adds refs and its fn's body summary. Those reach findings only through names:
+//!
+//! - a body summary's `static_like_paths` matter when they name a static (accessor and
+//!   registry rules look statics up by name); `single_call` matters for fns in shims;
+//! - a ref reaches a finding only when it resolves to something a rule reports about, and
+//!   every such resolution passes a name the path spells: the item's own name, or the name
+//!   some `use` leaf binds on the way (a rename is spelled as the rename). So a ref can
+//!   matter only if it spells one of: a concept item or an alias leading to one
+//!   (`direct-construction`, configured `non-canonical-import`), a rename
+//!   (`non-canonical-import`'s renamed re-exports), or an item re-exported from a module
+//!   that does not contain it, or a name bound through such a re-export (its "two routes"
+//!   check needs every consumer of such an item). `Self` spells the impl's type.
+//!
+//! Test code is skipped by the ref consumers (unless `include_tests`), except for glob
+//! imports of concept items, so test bodies only need concept names and statics.
+//!
+//! The sets are supersets of what the rules use (no rule logic is mirrored beyond "can this
+//! name lead there"); `tests/lazy_bodies.rs` checks that findings do not change.
+
+use super::{DefId, FileRole, Index, ModuleId, Target, UseId};
+use crate::config::Config;
+use crate::facts::extract::{extract_body, BodyFacts};
+use crate::facts::lex::{Lexer, TokKind};
+use crate::facts::{ItemDetail, ItemKind, UseKind, Vis};
+use crate::source::FileId;
+use std::collections::HashSet;
+
+/// Parse every lazy body some rule may need and put its facts in place (before refs are
+/// resolved; defs, use leaves and aliases must be resolved already).
+pub fn fill_needed_bodies(index: &mut Index, config: &Config) {
+    if index.files.iter().all(|f| f.facts.lazy_bodies.is_empty()) {
+        return;
+    }
+    let parsed: Vec<(usize, Vec<(usize, BodyFacts)>)> = {
+        use rayon::prelude::*;
+        let interest = Interest::new(index, config);
+        let index = &*index;
+        index
+            .files
+            .par_iter()
+            .enumerate()
+            .filter(|(_, f)| !f.facts.lazy_bodies.is_empty())
+            .map(|(f, file)| {
+                let text: &str = &file.source.text;
+                let bodies = file
+                    .facts
+                    .lazy_bodies
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(b, body)| {
+                        let item = file.facts.items.get(body.item as usize)?;
+                        let inner =
+                            text.get(body.span.lo as usize + 1..body.span.hi as usize - 1)?;
+                        interest
+                            .needs(inner, item, body.enclosing_impl.as_deref())
+                            .then(|| (b, extract_body(text, item, body)))
+                    })
+                    .collect();
+                (f, bodies)
+            })
+            .collect()
+    };
+    for (f, bodies) in parsed {
+        let Some(file) = index.files.get_mut(f) else {
+            continue;
+        };
+        let problems = file.facts.fill_bodies(bodies);
+        let (path, id) = (file.source.rel_path.clone(), FileId(f as u32));
+        index
+            .problems
+            .extend(problems.into_iter().map(|problem| super::InputProblem {
+                path: path.clone(),
+                file: Some(id),
+                problem,
+            }));
+    }
+}
+
+/// The names that make a body worth parsing.
+struct Interest<'a> {
+    /// Matter in any body, test code included.
+    everywhere: HashSet<&'a str>,
+    /// Matter outside test code only (unless tests are included).
+    outside_tests: HashSet<&'a str>,
+    include_tests: bool,
+    /// Concepts declare shims: a free fn's body decides whether it only forwards a call.
+    free_fn_bodies: bool,
+}
+
+impl<'a> Interest<'a> {
+    fn new(index: &'a Index, config: &'a Config) -> Self {
+        let mut everywhere = HashSet::new();
+        let mut outside_tests = HashSet::new();
+        for d in index.def_ids() {
+            let item = index.item(d);
+            if item.kind == ItemKind::Static {
+                everywhere.insert(item.name.as_str());
+            }
+        }
+        concept_names(index, config, &mut everywhere);
+        // Only re-exports count as renamed routes (a private rename is a local name).
+        for f in index.rust_files() {
+            for leaf in &index.file(f).facts.uses {
+                if leaf.vis == Vis::Private {
+                    continue;
+                }
+                if let Some(r) = leaf.rename.as_deref().filter(|r| *r != "_") {
+                    outside_tests.insert(r);
+                }
+            }
+        }
+        reexport_names(index, &mut outside_tests);
+        Interest {
+            everywhere,
+            outside_tests,
+            include_tests: config.include_tests,
+            free_fn_bodies: config.concepts.iter().any(|c| !c.shims.is_empty()),
+        }
+    }
+
+    /// Does this body (its text between the braces) mention a name that matters here?
+    fn needs(&self, inner: &str, item: &crate::facts::Item, enclosing_impl: Option<&str>) -> bool {
+        if self.free_fn_bodies
+            && matches!(&item.detail, ItemDetail::Fn(f) if f.impl_of.is_none() && f.in_trait.is_none())
+        {
+            return true;
+        }
+        let refs_count = self.include_tests || !item.in_test;
+        let matters = |name: &str| {
+            self.everywhere.contains(name) || (refs_count && self.outside_tests.contains(name))
+        };
+        let self_matters = enclosing_impl.is_some_and(matters);
+        // Path segments only: a name after `.` is a field or method, a name before `!` a
+        // macro (macro paths are never construction or import routes).
+        let mut after_dot = false;
+        let mut lexer = Lexer::new(inner)
+            .filter(|t| !matches!(t.kind, TokKind::LineComment | TokKind::BlockComment))
+            .peekable();
+        while let Some(t) = lexer.next() {
+            let text = inner.get(t.lo..t.hi).unwrap_or("");
+            if t.kind == TokKind::Ident && !after_dot {
+                let bang = lexer.peek().is_some_and(|n| {
+                    n.kind == TokKind::Punct && inner.get(n.lo..n.hi) == Some("!")
+                });
+                if !bang && (matters(text) || (self_matters && text == "Self")) {
+                    return true;
+                }
+            }
+            after_dot = t.kind == TokKind::Punct && text == ".";
+        }
+        false
+    }
+}
+
+/// Concept items (canonical, members, what deprecated entries reach), aliases and imports
+/// leading to them, and the last segments of every configured path.
+fn concept_names<'a>(index: &'a Index, config: &'a Config, out: &mut HashSet<&'a str>) {
+    if config.concepts.is_empty() {
+        return;
+    }
+    let mut items: HashSet<DefId> = HashSet::new();
+    for c in &index.concepts {
+        items.extend(c.canonical);
+        items.extend(c.members.iter().copied());
+    }
+    for concept in &config.concepts {
+        let paths = concept
+            .canonical
+            .iter()
+            .chain(&concept.aliases)
+            .chain(concept.deprecated.iter().map(|d| &d.path))
+            .chain(&concept.factories)
+            .chain(&concept.shims)
+            .chain(&concept.context);
+        for p in paths {
+            if let Some(last) = p.value.rsplit("::").next() {
+                out.insert(last);
+            }
+            if let Some(d) = index
+                .resolve_abs(&p.value)
+                .and_then(|r| index.resolved_def(&r))
+            {
+                items.insert(d);
+            }
+        }
+    }
+    for d in index.def_ids() {
+        if items.contains(&index.alias_target(d)) {
+            out.insert(index.item(d).name.as_str());
+        }
+    }
+    for_each_leaf(index, |id, leaf| {
+        let reaches = index
+            .use_resolution(id)
+            .and_then(|r| index.resolved_def(r))
+            .is_some_and(|d| items.contains(&d));
+        if reaches {
+            if let Some(name) = binding(leaf) {
+                out.insert(name);
+            }
+        }
+    });
+}
+
+/// Items a re-export gives a second home (a `pub use` in a module that does not contain
+/// them), and every name bound through such a re-export.
+fn reexport_names<'a>(index: &'a Index, out: &mut HashSet<&'a str>) {
+    let mut facades: HashSet<UseId> = HashSet::new();
+    // Modules re-exported (or glob re-exported) from outside: everything inside counts.
+    let mut modules: HashSet<ModuleId> = HashSet::new();
+    for_each_leaf(index, |id, leaf| {
+        if leaf.vis == Vis::Private {
+            return;
+        }
+        let Some(res) = index.use_resolution(id) else {
+            return;
+        };
+        let Some(home) = index.module_at(id.file, &leaf.scope) else {
+            return;
+        };
+        let inside = match &res.target {
+            Target::Def(d) => {
+                let contained = is_within(index, index.def(*d).module, home);
+                if !contained {
+                    let item = index.item(*d);
+                    out.insert(item.name.as_str());
+                    // `pub use Enum::*` binds the variants.
+                    if let (UseKind::Glob, ItemDetail::Enum(e)) = (leaf.kind, &item.detail) {
+                        out.extend(e.variants.iter().map(|v| v.name.as_str()));
+                    }
+                }
+                contained
+            }
+            Target::Module(m) => {
+                let contained = is_within(index, *m, home);
+                if !contained {
+                    modules.insert(*m);
+                }
+                contained
+            }
+            Target::Crate(c) => {
+                modules.insert(index.krate(*c).root_module);
+                false
+            }
+            Target::External(_) => true,
+        };
+        if !inside {
+            facades.insert(id);
+        }
+    });
+    if !modules.is_empty() {
+        for d in index.def_ids() {
+            let item = index.item(d);
+            if module_level(item) && within_any(index, index.def(d).module, &modules) {
+                out.insert(item.name.as_str());
+            }
+        }
+        // What those modules re-export in turn is reachable through them too.
+        for_each_leaf(index, |id, leaf| {
+            if leaf.vis == Vis::Private {
+                return;
+            }
+            let Some(res) = index.use_resolution(id) else {
+                return;
+            };
+            let Some(home) = index.module_at(id.file, &leaf.scope) else {
+                return;
+            };
+            if matches!(res.target, Target::External(_)) || !within_any(index, home, &modules) {
+                return;
+            }
+            if let Some(name) = binding(leaf) {
+                out.insert(name);
+            }
+            if let Target::Def(d) = res.target {
+                out.insert(index.item(d).name.as_str());
+            }
+        });
+    }
+    // Every leaf whose route passes a facade binds a name that leads through it.
+    for_each_leaf(index, |id, leaf| {
+        let through = facades.contains(&id)
+            || index
+                .use_resolution(id)
+                .is_some_and(|r| r.via.iter().any(|u| facades.contains(u)));
+        if through {
+            if let Some(name) = binding(leaf) {
+                out.insert(name);
+            }
+        }
+    });
+}
+
+fn for_each_leaf<'a>(index: &'a Index, mut f: impl FnMut(UseId, &'a crate::facts::UseLeaf)) {
+    for (fi, file) in index.files.iter().enumerate() {
+        if !matches!(file.role, FileRole::Module { .. }) {
+            continue;
+        }
+        for (li, leaf) in file.facts.uses.iter().enumerate() {
+            let id = UseId {
+                file: FileId(fi as u32),
+                leaf: li as u32,
+            };
+            f(id, leaf);
+        }
+    }
+}
+
+/// The name a leaf binds (globs bind the names they import, which the items' own names
+/// cover).
+fn binding(leaf: &crate::facts::UseLeaf) -> Option<&str> {
+    match (leaf.kind, leaf.rename.as_deref()) {
+        (UseKind::Glob, _) | (_, Some("_")) => None,
+        (_, Some(r)) => Some(r),
+        (_, None) => leaf.path.last().map(String::as_str),
+    }
+}
+
+/// An item a path from outside its fn or impl can name.
+fn module_level(item: &crate::facts::Item) -> bool {
+    item.scope
+        .iter()
+        .all(|s| matches!(s, crate::facts::ScopeSeg::Mod(_)))
+}
+
+fn is_within(index: &Index, m: ModuleId, ancestor: ModuleId) -> bool {
+    let mut cur = Some(m);
+    // Bounded by the tree depth; the counter guards against a malformed tree.
+    for _ in 0..1024 {
+        match cur {
+            Some(c) if c == ancestor => return true,
+            Some(c) => cur = index.modules.get(c.0 as usize).and_then(|x| x.parent),
+            None => return false,
+        }
+    }
+    false
+}
+
+fn within_any(index: &Index, m: ModuleId, set: &HashSet<ModuleId>) -> bool {
+    let mut cur = Some(m);
+    for _ in 0..1024 {
+        match cur {
+            Some(c) if set.contains(&c) => return true,
+            Some(c) => cur = index.modules.get(c.0 as usize).and_then(|x| x.parent),
+            None => return false,
+        }
+    }
+    false
+}

@@ -1,0 +1,229 @@
+//! The oracles: what must hold for any input. Shared by the stable harness
+//! (`tests/fuzz_harness/main.rs`) and the cargo-fuzz targets (`fuzz/fuzz_targets/`).
+
+use cargo_ssot::config::load::parse;
+use cargo_ssot::facts::extract::extract_file;
+use cargo_ssot::report::{self, Format, RenderOptions};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Something that must never happen, with a signature that tells distinct bugs apart.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Stable across inputs hitting the same bug (panic location, span field).
+    pub signature: String,
+    pub detail: String,
+}
+
+impl Failure {
+    fn new(signature: impl Into<String>, detail: impl Into<String>) -> Failure {
+        Failure {
+            signature: signature.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Panics caught inside the analyzer (it catches its own, so a hook has to see them).
+static PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Record every panic (message and location) instead of printing it.
+pub fn capture_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "<non-string panic>".into());
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut p) = PANICS.lock() {
+            p.push(format!("{location}: {message}"));
+        }
+    }));
+}
+
+fn take_panic() -> Option<String> {
+    PANICS.lock().ok().and_then(|mut p| {
+        let first = p.first().cloned();
+        p.clear();
+        first
+    })
+}
+
+/// A panic anywhere during `f`, caught here or inside the analyzer.
+fn no_panic<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, Failure> {
+    take_panic();
+    let result = catch_unwind(AssertUnwindSafe(f));
+    if let Some(p) = take_panic() {
+        let location = p.split(": ").next().unwrap_or("").to_string();
+        return Err(Failure::new(format!("panic in {what} at {location}"), p));
+    }
+    result.map_err(|_| Failure::new(format!("panic in {what}"), "panic without a hook message"))
+}
+
+/// Fact extraction of one file: no panic, every span inside the text on char boundaries.
+/// Call on a thread with `extract::STACK_SIZE` of stack.
+pub fn check_extract(text: &str) -> Result<(), Failure> {
+    let facts = no_panic("extract_file", || extract_file(text))?;
+    if let Some(p) = facts
+        .problems
+        .iter()
+        .find(|p| p.message.starts_with("internal error"))
+    {
+        return Err(Failure::new(
+            "internal error in extract_file",
+            p.message.clone(),
+        ));
+    }
+    let value = serde_json::to_value(&facts)
+        .map_err(|e| Failure::new("facts do not serialize", e.to_string()))?;
+    let mut bad = None;
+    walk_spans(&value, &mut String::from("facts"), &mut |path, lo, hi| {
+        if bad.is_none() && !span_ok(text, lo, hi) {
+            bad = Some((path.to_string(), lo, hi));
+        }
+    });
+    match bad {
+        Some((path, lo, hi)) => Err(Failure::new(
+            format!("bad span at {}", strip_indices(&path)),
+            format!("{path} = {lo}..{hi}, text is {} bytes", text.len()),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Config text: parsing never panics, an error's spans lie inside the text, and the error
+/// renders (the CLI prints it with miette, which slices the text by those spans).
+pub fn check_config(text: &str, embedded: bool) -> Result<(), Failure> {
+    let name = if embedded { "Cargo.toml" } else { "ssot.toml" };
+    let parsed = no_panic("config::load::parse", || {
+        parse(
+            PathBuf::from("/fuzz").join(name),
+            name.to_string(),
+            text.to_string(),
+            embedded,
+        )
+    })?;
+    let Err(error) = parsed else {
+        return Ok(());
+    };
+    let mut errors = vec![&error];
+    errors.extend(error.others());
+    for e in errors {
+        if let Some(span) = e.span() {
+            if !span_ok(text, span.lo as u64, span.hi as u64) {
+                return Err(Failure::new(
+                    "config error span out of bounds",
+                    format!(
+                        "{}..{} in {} bytes: {}",
+                        span.lo,
+                        span.hi,
+                        text.len(),
+                        e.message()
+                    ),
+                ));
+            }
+        }
+    }
+    no_panic("rendering a config error", || {
+        let mut out = String::new();
+        let _ = report::human::handler(false).render_report(&mut out, &error);
+    })
+}
+
+/// The whole pipeline on a one-file crate in `dir` with `bytes` as `src/lib.rs`, then every
+/// report format: no panic (reporters slice the source by the findings' spans).
+pub fn check_pipeline(dir: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure::new("harness I/O", e.to_string());
+    std::fs::create_dir_all(dir.join("src")).map_err(io)?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"fuzzed\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .map_err(io)?;
+    std::fs::write(dir.join("src/lib.rs"), bytes).map_err(io)?;
+    let options = cargo_ssot::Options {
+        start_dir: dir.to_path_buf(),
+        include_suppressed: true,
+        threads: Some(1),
+        ..Default::default()
+    };
+    let outcome = match no_panic("analyze", || cargo_ssot::analyze(&options))? {
+        Ok(outcome) => outcome,
+        Err(_) => return Ok(()), // a tool error (exit 2) is an answer, not a crash
+    };
+    for format in [Format::Human, Format::Short, Format::Json] {
+        let options = RenderOptions {
+            include_suppressed: true,
+            ..Default::default()
+        };
+        no_panic(&format!("rendering {format:?}"), || {
+            let mut out = Vec::new();
+            let _ = report::render(format, &outcome, &options, &mut out);
+        })?;
+    }
+    Ok(())
+}
+
+fn span_ok(text: &str, lo: u64, hi: u64) -> bool {
+    let (Ok(lo), Ok(hi)) = (usize::try_from(lo), usize::try_from(hi)) else {
+        return false;
+    };
+    lo <= hi && hi <= text.len() && text.is_char_boundary(lo) && text.is_char_boundary(hi)
+}
+
+/// Every `{ "lo": n, "hi": n }` object in the serialized facts (a `Span`), with its path.
+fn walk_spans(value: &serde_json::Value, path: &mut String, f: &mut dyn FnMut(&str, u64, u64)) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.len() == 2 {
+                if let (Some(lo), Some(hi)) = (
+                    map.get("lo").and_then(|v| v.as_u64()),
+                    map.get("hi").and_then(|v| v.as_u64()),
+                ) {
+                    f(path, lo, hi);
+                    return;
+                }
+            }
+            for (k, v) in map {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                walk_spans(v, path, f);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                walk_spans(v, path, f);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `facts.items[3].name_span` → `facts.items[].name_span`.
+fn strip_indices(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push_str("[]");
+            }
+            ']' => in_index = false,
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
