@@ -208,12 +208,17 @@ fn concept_names<'a>(index: &'a Index, config: &'a Config, out: &mut HashSet<&'a
 
 /// Items a re-export gives a second home (a `pub use` in a module that does not contain
 /// them), and every name bound through such a re-export.
+///
+/// Re-exports whose routes `non-canonical-import` never counts are left out: plumbing
+/// (`#[doc(hidden)]`, `__` names, hidden modules, `pub use crate as x`), cfg-switched or test
+/// alternatives, `prelude` modules, and `pub use dep_crate;`. Keep this in step with that
+/// rule's `exempt_hop`, `in_prelude` and `public_hops` (`tests/lazy_bodies.rs` checks).
 fn reexport_names<'a>(index: &'a Index, out: &mut HashSet<&'a str>) {
     let mut facades: HashSet<UseId> = HashSet::new();
     // Modules re-exported (or glob re-exported) from outside: everything inside counts.
     let mut modules: HashSet<ModuleId> = HashSet::new();
     for_each_leaf(index, |id, leaf| {
-        if leaf.vis == Vis::Private {
+        if leaf.vis == Vis::Private || never_a_route(leaf) {
             return;
         }
         let Some(res) = index.use_resolution(id) else {
@@ -222,6 +227,9 @@ fn reexport_names<'a>(index: &'a Index, out: &mut HashSet<&'a str>) {
         let Some(home) = index.module_at(id.file, &leaf.scope) else {
             return;
         };
+        if in_plumbing_or_prelude(index, home) {
+            return;
+        }
         let inside = match &res.target {
             Target::Def(d) => {
                 let contained = is_within(index, index.def(*d).module, home);
@@ -293,6 +301,41 @@ fn reexport_names<'a>(index: &'a Index, out: &mut HashSet<&'a str>) {
             }
         }
     });
+}
+
+/// A re-export `non-canonical-import` never counts as a route, by its own attributes.
+fn never_a_route(leaf: &crate::facts::UseLeaf) -> bool {
+    let crate_reexport = leaf.path.len() == 1
+        && leaf.kind == UseKind::Name
+        && leaf
+            .rename
+            .as_ref()
+            .map_or(true, |r| Some(r) == leaf.path.first());
+    crate_reexport
+        || leaf.attrs.doc_hidden
+        || leaf.cfg_gated
+        || leaf.in_test
+        || leaf.rename.as_deref().is_some_and(|r| r.starts_with("__"))
+        || leaf.path.last().is_some_and(|s| s.starts_with("__"))
+        || matches!(leaf.path.as_slice(), [only] if only == "crate" || only == "self")
+}
+
+/// A module inside a `#[doc(hidden)]` or `__`-named one (macro plumbing), or a `prelude`.
+fn in_plumbing_or_prelude(index: &Index, m: ModuleId) -> bool {
+    if index.module(m).path.iter().any(|s| s == "prelude") {
+        return true;
+    }
+    let mut cur = Some(m);
+    for _ in 0..1024 {
+        let Some(module) = cur.and_then(|c| index.modules.get(c.0 as usize)) else {
+            return false;
+        };
+        if module.doc_hidden || module.path.last().is_some_and(|n| n.starts_with("__")) {
+            return true;
+        }
+        cur = module.parent;
+    }
+    false
 }
 
 fn for_each_leaf<'a>(index: &'a Index, mut f: impl FnMut(UseId, &'a crate::facts::UseLeaf)) {
