@@ -177,6 +177,25 @@ pub struct Item {
     pub detail: ItemDetail,
 }
 
+impl Item {
+    /// A public item with default spans, attributes and flags (hand-built facts in tests).
+    pub fn new(name: &str, kind: ItemKind, detail: ItemDetail) -> Item {
+        Item {
+            name: name.into(),
+            kind,
+            scope: Vec::new(),
+            vis: Vis::Public,
+            name_span: Span::default(),
+            span: Span::default(),
+            attrs: Attrs::default(),
+            in_test: false,
+            in_fn_body: false,
+            cfg_gated: false,
+            detail,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ItemDetail {
     None,

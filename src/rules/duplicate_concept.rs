@@ -1159,9 +1159,7 @@ fn resolve_in_impl(
 mod tests {
     use super::*;
     use crate::config::{Config, Spanned};
-    use crate::facts::{
-        Attrs, EnumInfo, FileFacts, ImplBlock, StructInfo, TraitInfo, Variant, Vis,
-    };
+    use crate::facts::{EnumInfo, FileFacts, ImplBlock, StructInfo, TraitInfo, Variant, Vis};
     use crate::index::concepts::ConceptIndex;
     use crate::index::{Crate, Def, IndexedFile, Module, ModuleId};
     use crate::source::SourceFile;
@@ -1210,19 +1208,7 @@ mod tests {
     }
 
     fn item(name: &str, kind: ItemKind, detail: ItemDetail) -> Item {
-        Item {
-            name: name.into(),
-            kind,
-            scope: Vec::new(),
-            vis: Vis::Public,
-            name_span: Span::default(),
-            span: Span::default(),
-            attrs: Attrs::default(),
-            in_test: false,
-            in_fn_body: false,
-            cfg_gated: false,
-            detail,
-        }
+        Item::new(name, kind, detail)
     }
 
     fn strukt(name: &str, fields: &[(&str, &str)]) -> Item {
