@@ -14,6 +14,7 @@ mod init;
 mod with_check;
 
 use crate::finding::Level;
+use crate::replay::{ReplayCache, RunResult};
 use crate::report::{self, Format, RenderOptions};
 use crate::{CacheSetting, Options, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -124,12 +125,15 @@ struct CheckOptions {
     /// with its read/extract split, index, rules, filter, report) and the files and bytes read.
     #[arg(long)]
     timings: bool,
-    /// Parse every file again instead of reusing the facts cached by earlier runs (nothing
-    /// is read from or written to the cache).
+    /// Analyse from scratch: parse every file again instead of reusing the facts cached by
+    /// earlier runs, and never replay an earlier run's result (nothing is read from or
+    /// written to the cache). By default a re-run whose inputs (sources, manifests, config,
+    /// baseline, the set of `.rs` files) and options are all unchanged prints the stored
+    /// result of the last such run after checking them, without analysing again.
     #[arg(long, conflicts_with = "cache_dir")]
     no_cache: bool,
-    /// Keep the cache of per-file facts in DIR instead of `target/ssot/` under the
-    /// workspace root.
+    /// Keep the cache (per-file facts, and the results of recent runs for replay) in DIR
+    /// instead of `target/ssot/` under the workspace root.
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Leave out the summary after the findings.
@@ -276,7 +280,33 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         timings: opts.timings,
         ..Options::default()
     };
-    let mut outcome = crate::analyze(&options)?;
+    let discovering = Instant::now();
+    let discovery = crate::workspace::discover::discover(&options.start_dir)?;
+    let discovered_in = discovering.elapsed();
+    let render_options = RenderOptions {
+        include_suppressed: opts.include_suppressed,
+        quiet: opts.quiet,
+        color: report_color(opts),
+    };
+    let replay = replay_cache(opts, format, &render_options, &options, &discovery, &cwd);
+    let mut replay_miss = None;
+    if let Some(cache) = &replay {
+        match cache.lookup(&options, &discovery) {
+            Ok((result, stats)) => {
+                let writing = Instant::now();
+                emit(&result, opts)?;
+                if opts.timings {
+                    eprint!("{}", stats.timings_table(discovered_in, writing.elapsed()));
+                }
+                return Ok(result.exit_code);
+            }
+            Err(miss) => replay_miss = Some(miss),
+        }
+    }
+    let snapshot = replay.as_ref().map(|cache| cache.snapshot(&discovery));
+
+    let mut outcome = crate::analyze_discovered(&options, &discovery)?;
+    outcome.timings.discover = discovered_in;
     for note in &outcome.index.summary.notes {
         eprintln!("ssot: note: {note}");
     }
@@ -287,23 +317,20 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         fixes::fix(&mut outcome, &options.start_dir)?;
     }
 
-    let render_options = RenderOptions {
-        include_suppressed: opts.include_suppressed,
-        quiet: opts.quiet,
-        color: false,
-    };
     let rendering = Instant::now();
-    write_report(&outcome, opts, format, render_options, check_run.as_ref())?;
-    outcome.timings.report = rendering.elapsed();
+    let mut result = RunResult {
+        report: render(&outcome, format, &render_options, check_run.as_ref())?,
+        ..RunResult::default()
+    };
     if format == Format::Sarif {
         let results = report::shown_findings(&outcome, &render_options).len();
         if results > report::sarif::GITHUB_RESULT_LIMIT {
-            eprintln!(
-                "ssot: note: {}",
-                report::sarif::result_limit_message(results)
-            );
+            let note = report::sarif::result_limit_message(results);
+            result.stderr = format!("ssot: note: {note}\n").into_bytes();
         }
     }
+    emit(&result, opts)?;
+    outcome.timings.report = rendering.elapsed();
     if opts.timings {
         eprint!("{}", outcome.timings);
     }
@@ -318,7 +345,60 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
     if code == EXIT_CLEAN && check_failed && !opts.exit_zero {
         return Ok(EXIT_FINDINGS);
     }
+    if let (Some(cache), Some(snapshot)) = (&replay, snapshot) {
+        result.exit_code = code;
+        let stored = cache.store(snapshot, &options, &discovery, &outcome, &result);
+        if opts.timings {
+            let why = replay_miss.map_or("", |m| m.describe());
+            match stored {
+                Ok(took) => eprintln!(
+                    "ssot: replay: not replayed ({why}); recorded in {:.1} ms",
+                    took.as_secs_f64() * 1e3
+                ),
+                Err(e) => eprintln!("ssot: replay: not replayed ({why}); not recorded: {e}"),
+            }
+        }
+    }
     Ok(code)
+}
+
+/// The replay cache for this run, if it may be replayed: only runs whose whole effect is
+/// their output (no `--fix`, `--diff`, `--with-check`, `--write-baseline`), with the cache
+/// on and lazy bodies (the eager reference mode is never short-cut). The key spells out
+/// every option that shapes the output; threads, `--timings` and where the report goes
+/// (beyond whether it is colored) do not.
+fn replay_cache(
+    opts: &CheckOptions,
+    format: Format,
+    render_options: &RenderOptions,
+    options: &Options,
+    discovery: &crate::workspace::Discovery,
+    cwd: &Path,
+) -> Option<ReplayCache> {
+    let side_effects =
+        opts.fix || opts.diff || opts.with_check.is_some() || opts.write_baseline.is_some();
+    if side_effects || !options.lazy_bodies() {
+        return None;
+    }
+    let dir = options.cache.dir(&options.start_dir, discovery)?;
+    let key = format!(
+        "{format:?} {:?} {:?} {cwd:?} {:?} {:?} {render_options:?} {} {}",
+        options.start_dir,
+        options.report_paths,
+        options.config_path,
+        options.baseline,
+        opts.exit_zero,
+        opts.deny_warnings,
+    );
+    ReplayCache::open(&dir, &key)
+}
+
+/// Whether the report is colored: never in a file; on stdout as `--color` says.
+fn report_color(opts: &CheckOptions) -> bool {
+    match &opts.output {
+        Some(_) => opts.color.enabled(false),
+        None => opts.color.enabled(std::io::stdout().is_terminal()),
+    }
 }
 
 /// `--message-format` is cargo's spelling of `--format`, which editors pass.
@@ -388,65 +468,50 @@ fn holds_whole_workspaces(dir: &Path) -> bool {
             .all(|root| root.canonicalize().is_ok_and(|root| root.starts_with(&dir)))
 }
 
-fn write_report(
-    outcome: &Outcome,
-    opts: &CheckOptions,
-    format: Format,
-    mut render_options: RenderOptions,
-    check_run: Option<&CheckRun>,
-) -> miette::Result<()> {
-    match &opts.output {
-        Some(path) => {
-            render_options.color = opts.color.enabled(false);
-            let mut file = std::fs::File::create(path).map_err(|e| {
-                miette::miette!("cannot write the report to `{}`: {e}", path.display())
-            })?;
-            render_to(outcome, format, &render_options, check_run, &mut file, path)
-        }
-        None => {
-            let stdout = std::io::stdout();
-            render_options.color = opts.color.enabled(stdout.is_terminal());
-            let mut lock = stdout.lock();
-            render_to(
-                outcome,
-                format,
-                &render_options,
-                check_run,
-                &mut lock,
-                Path::new("<stdout>"),
-            )
-        }
-    }
-}
-
-fn render_to(
+/// The report, rendered in memory (a replayed run prints the same bytes).
+fn render(
     outcome: &Outcome,
     format: Format,
     options: &RenderOptions,
     check_run: Option<&CheckRun>,
-    out: &mut dyn Write,
-    shown_as: &Path,
-) -> miette::Result<()> {
-    let mut buffered = std::io::BufWriter::new(out);
+) -> miette::Result<Vec<u8>> {
+    let mut out = Vec::new();
     let rendered = match check_run {
         Some(run) => report::cargo_json::render_after_check(
             outcome,
             options,
             &run.lines,
             run.success,
-            &mut buffered,
+            &mut out,
         ),
-        None => report::render(format, outcome, options, &mut buffered),
+        None => report::render(format, outcome, options, &mut out),
     };
-    match rendered.and_then(|()| buffered.flush()) {
+    rendered.map_err(|e| miette::miette!("cannot render the report: {e}"))?;
+    Ok(out)
+}
+
+/// Print a result: the report to `--output` or stdout, its notes to stderr.
+fn emit(result: &RunResult, opts: &CheckOptions) -> miette::Result<()> {
+    let written = match &opts.output {
+        Some(path) => std::fs::write(path, &result.report).map_err(|e| (e, path.as_path())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&result.report)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| (e, Path::new("<stdout>")))
+        }
+    };
+    match written {
         // `cargo ssot | head`: the reader has seen enough; the exit status still counts.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(miette::miette!(
-            "cannot write the report to `{}`: {e}",
-            shown_as.display()
-        )),
-        Ok(()) => Ok(()),
+        Err((e, _)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err((e, shown_as)) => {
+            miette::bail!("cannot write the report to `{}`: {e}", shown_as.display())
+        }
+        Ok(()) => {}
     }
+    let _ = std::io::stderr().write_all(&result.stderr);
+    Ok(())
 }
 
 /// See the module docs for the exit-status contract.
