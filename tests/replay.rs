@@ -259,6 +259,21 @@ fn a_module_file_out_of_the_tree_that_appears_is_noticed() {
     let stderr = expect(&ws, &cache, &args, false);
     assert!(stderr.contains("missing exists now"), "{stderr}");
     expect(&ws, &cache, &args, true);
+
+    // Its child is `inner/mod.rs` because there is no `inner.rs`; one that appears wins.
+    let shared = top.path().join("shared");
+    std::fs::create_dir_all(shared.join("inner")).unwrap();
+    std::fs::write(shared.join("inner/mod.rs"), "pub fn f() {}\n").unwrap();
+    edit(&shared.join("ghost.rs"), |t| t + "mod inner;\n");
+    expect(&ws, &cache, &args, false);
+    expect(&ws, &cache, &args, true);
+    std::fs::write(
+        shared.join("inner.rs"),
+        "pub struct InnerManager;\npub static INNER: std::sync::OnceLock<InnerManager> = std::sync::OnceLock::new();\n",
+    )
+    .unwrap();
+    let stderr = expect(&ws, &cache, &args, false);
+    assert!(stderr.contains("missing exists now"), "{stderr}");
 }
 
 fn run_entries(cache: &Path) -> Vec<PathBuf> {

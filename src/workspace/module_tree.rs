@@ -333,6 +333,13 @@ impl<'a> Loader<'a> {
                 return;
             }
         };
+        if let Lookup::Default { dir, name } = &pending.lookup {
+            // `x/mod.rs` was taken because there is no `x.rs`, which would win.
+            let flat = dir.join(format!("{name}.rs"));
+            if flat != path {
+                self.not_found.push(flat);
+            }
+        }
         self.reached.insert(path.clone());
         self.reached_canonical.insert(canonical.clone());
         if self.excluded(&path) {
