@@ -16,6 +16,7 @@ mod with_check;
 use crate::finding::Level;
 use crate::replay::{ReplayCache, RunResult};
 use crate::report::{self, Format, RenderOptions};
+use crate::workspace::Discovery;
 use crate::{CacheSetting, Options, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -252,12 +253,14 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
             miette::bail!("path `{}` does not exist", p.display());
         }
     }
-    let (mut start_dir, mut report_paths) = start_and_report_paths(&cwd, paths);
+    let discovering = Instant::now();
+    let (mut start_dir, mut report_paths, mut discovered) = start_and_report_paths(&cwd, paths);
     if format == Format::CargoJson {
         // Editors resolve `file_name` against the workspace root, like cargo's own messages.
         if let Some(root) = enclosing_workspace_root(&start_dir) {
             report_paths = report_paths.iter().map(|p| cwd.join(p)).collect();
             start_dir = root;
+            discovered = None;
         }
     }
     let check_run = match opts.with_check {
@@ -280,8 +283,10 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         timings: opts.timings,
         ..Options::default()
     };
-    let discovering = Instant::now();
-    let discovery = crate::workspace::discover::discover(&options.start_dir)?;
+    let discovery = match discovered {
+        Some(discovery) => discovery,
+        None => crate::workspace::discover::discover(&options.start_dir)?,
+    };
     let discovered_in = discovering.elapsed();
     let render_options = RenderOptions {
         include_suppressed: opts.include_suppressed,
@@ -372,7 +377,7 @@ fn replay_cache(
     format: Format,
     render_options: &RenderOptions,
     options: &Options,
-    discovery: &crate::workspace::Discovery,
+    discovery: &Discovery,
     cwd: &Path,
 ) -> Option<ReplayCache> {
     let side_effects =
@@ -443,29 +448,33 @@ fn enclosing_workspace_root(dir: &Path) -> Option<PathBuf> {
 /// the current directory is analysed and `paths` only narrow the report. A single directory
 /// that holds whole workspaces (`check fixtures/legacy-chat-server`, `check .` at a root) is
 /// analysed instead, everything in it reported, paths relative to it.
-fn start_and_report_paths(cwd: &Path, paths: &[PathBuf]) -> (PathBuf, Vec<PathBuf>) {
+/// Also returns the discovery from the start directory when it was made on the way (on a
+/// tree of many projects discovery walks it all; once is enough).
+fn start_and_report_paths(
+    cwd: &Path,
+    paths: &[PathBuf],
+) -> (PathBuf, Vec<PathBuf>, Option<Discovery>) {
     if let [single] = paths {
         let dir = cwd.join(single);
-        if dir.is_dir() && holds_whole_workspaces(&dir) {
-            return (dir, Vec::new());
+        if dir.is_dir() {
+            if let Some(discovery) = holds_whole_workspaces(&dir) {
+                return (dir, Vec::new(), Some(discovery));
+            }
         }
     }
-    (cwd.to_path_buf(), paths.to_vec())
+    (cwd.to_path_buf(), paths.to_vec(), None)
 }
 
-/// Every workspace found from `dir` has its root at or below `dir`.
-fn holds_whole_workspaces(dir: &Path) -> bool {
-    let Ok(dir) = dir.canonicalize() else {
-        return false;
-    };
-    let Ok(discovery) = crate::workspace::discover::discover(&dir) else {
-        return false;
-    };
-    !discovery.workspace_roots.is_empty()
+/// The discovery from `dir`, if every workspace found from it has its root at or below it.
+fn holds_whole_workspaces(dir: &Path) -> Option<Discovery> {
+    let dir = dir.canonicalize().ok()?;
+    let discovery = crate::workspace::discover::discover(&dir).ok()?;
+    let whole = !discovery.workspace_roots.is_empty()
         && discovery
             .workspace_roots
             .iter()
-            .all(|root| root.canonicalize().is_ok_and(|root| root.starts_with(&dir)))
+            .all(|root| root.canonicalize().is_ok_and(|root| root.starts_with(&dir)));
+    whole.then_some(discovery)
 }
 
 /// The report, rendered in memory (a replayed run prints the same bytes).
