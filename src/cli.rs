@@ -14,7 +14,7 @@ mod init;
 mod with_check;
 
 use crate::finding::Level;
-use crate::replay::{ReplayCache, RunResult};
+use crate::replay::{Miss, ReplayCache, RunResult};
 use crate::report::{self, Format, RenderOptions};
 use crate::workspace::Discovery;
 use crate::{CacheSetting, Options, Outcome};
@@ -296,6 +296,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
     let replay = replay_cache(opts, format, &render_options, &options, &discovery, &cwd);
     let mut replay_miss = None;
     if let Some(cache) = &replay {
+        let checking = Instant::now();
         match cache.lookup(&options, &discovery) {
             Ok((result, stats)) => {
                 let writing = Instant::now();
@@ -305,7 +306,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
                 }
                 return Ok(result.exit_code);
             }
-            Err(miss) => replay_miss = Some(miss),
+            Err(miss) => replay_miss = Some((miss, checking.elapsed())),
         }
     }
     let snapshot = replay.as_ref().map(|cache| cache.snapshot(&discovery));
@@ -354,14 +355,17 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         result.exit_code = code;
         let stored = cache.store(snapshot, &options, &discovery, &outcome, &result);
         if opts.timings {
-            let why = replay_miss.map_or("", |m| m.describe());
-            match stored {
-                Ok(took) => eprintln!(
-                    "ssot: replay: not replayed ({why}); recorded in {:.1} ms",
-                    took.as_secs_f64() * 1e3
-                ),
-                Err(e) => eprintln!("ssot: replay: not replayed ({why}); not recorded: {e}"),
-            }
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+            let (why, checked) = replay_miss.unwrap_or((Miss::NoEntry, Default::default()));
+            let recorded = match stored {
+                Ok(took) => format!("recorded in {:.1} ms", ms(took)),
+                Err(e) => format!("not recorded: {e}"),
+            };
+            eprintln!(
+                "ssot: replay: not replayed ({}; checked in {:.1} ms); {recorded}",
+                why.describe(),
+                ms(checked)
+            );
         }
     }
     Ok(code)

@@ -306,7 +306,7 @@ impl ReplayCache {
         }
         let others = KEEP_ENTRIES - 1;
         if runs.len() > others {
-            runs.sort_by(|a, b| b.0.cmp(&a.0));
+            runs.sort_by_key(|run| std::cmp::Reverse(run.0));
             for (_, path) in runs.drain(others..) {
                 let _ = std::fs::remove_file(path);
             }
@@ -392,10 +392,18 @@ fn fingerprint(path: &Path) -> (u128, u64) {
         Err(e) => marker(format!("unreadable {:?}", e.kind())),
         Ok(m) if !m.is_file() => marker("not a file".into()),
         Ok(m) if m.len() > MAX_FILE_BYTES => marker(format!("too large {}", m.len())),
-        Ok(_) => match std::fs::read(path) {
-            Ok(bytes) => (xxh3_128(&bytes), bytes.len() as u64),
-            Err(e) => marker(format!("unreadable {:?}", e.kind())),
-        },
+        Ok(_) => {
+            // Bounded even if the file grows while it is read (as the loader reads).
+            let mut bytes = Vec::new();
+            let read = std::fs::File::open(path).and_then(|f| {
+                use std::io::Read;
+                f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+            });
+            match read {
+                Ok(_) => (xxh3_128(&bytes), bytes.len() as u64),
+                Err(e) => marker(format!("unreadable {:?}", e.kind())),
+            }
+        }
     }
 }
 
