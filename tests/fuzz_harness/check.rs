@@ -200,9 +200,12 @@ pub fn check_pipeline(dir: &Path, bytes: &[u8]) -> Result<(), Failure> {
         render(&lazy, format)?;
     }
     // Lazy bodies must not change the report (the contract of tests/lazy_bodies.rs).
-    let lazy_json = comparable(&render(&lazy, Format::Json)?);
+    let lazy_json = String::from_utf8_lossy(&render(&lazy, Format::Json)?).into_owned();
     if let Ok(eager) = analyze(true)? {
-        let eager_json = comparable(&render(&eager, Format::Json)?);
+        let eager_json = String::from_utf8_lossy(&render(&eager, Format::Json)?).into_owned();
+        if LAZY_BODY_PROBLEMS_OPEN && !eager.index.problems.is_empty() {
+            return Ok(());
+        }
         if eager_json != lazy_json {
             let (e, l) = (&eager_json, &lazy_json);
             let line = e
@@ -224,21 +227,10 @@ pub fn check_pipeline(dir: &Path, bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Set to `false` once lazy bodies report the parse errors inside bodies they skip (see
-/// `lazy_bodies_report_body_parse_errors` in main.rs): until then only findings are compared.
+/// Set to `false` once eager and lazy bodies agree on files with a syntax error in a body
+/// (see `lazy_bodies_report_body_parse_errors` in main.rs): until then files that do not
+/// parse eagerly are not compared.
 pub const LAZY_BODY_PROBLEMS_OPEN: bool = true;
-
-/// The JSON report as compared between eager and lazy bodies.
-fn comparable(json: &[u8]) -> String {
-    let text = String::from_utf8_lossy(json).into_owned();
-    if !LAZY_BODY_PROBLEMS_OPEN {
-        return text;
-    }
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(report) => serde_json::to_string_pretty(&report["findings"]).unwrap_or(text),
-        Err(_) => text,
-    }
-}
 
 fn span_ok(text: &str, lo: u64, hi: u64) -> bool {
     let (Ok(lo), Ok(hi)) = (usize::try_from(lo), usize::try_from(hi)) else {

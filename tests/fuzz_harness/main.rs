@@ -166,10 +166,12 @@ fn check_one_file(path: &Path) {
         .spawn(move || {
             check::capture_panics();
             let scratch = tempfile::tempdir().expect("scratch dir");
-            targets
+            let results = targets
                 .into_iter()
                 .map(|t| (t, run(t, &bytes, scratch.path())))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            let _ = std::panic::take_hook(); // the assertions below print again
+            results
         })
         .expect("spawn")
         .join()
@@ -254,6 +256,11 @@ fn mutated_inputs_never_panic_and_keep_spans_in_bounds() {
                 }
                 n += 1;
             }
+            // Finished without an abort: no case to point at, and panics print again
+            // (the final report is a panic).
+            let _ = std::fs::remove_file(&current);
+            let _ = std::fs::remove_file(current.with_extension("input"));
+            let _ = std::panic::take_hook();
             (counts, failures, slowest, started.elapsed(), scratch)
         })
         .expect("spawn the fuzz thread");
@@ -334,7 +341,11 @@ fn deep_angle_brackets() {
 
 /// Found by this harness (seed 1, case 1318): with lazy fn bodies (the default), a syntax
 /// error inside a body that no rule needs is never seen, so the file's parse problem and
-/// the summary's parse-failure count disappear; with eager bodies they are reported.
+/// the summary's parse-failure count disappear; with eager bodies they are reported. The
+/// flip side (seed 1795329876, case 5172): when the error is one the lexer rejects
+/// (`static D: Once<Manager>; fn s() { (("")(\u{202e})) }`, the bidi override outside any
+/// literal), eager bodies lose every finding
+/// of the file while lazy ones keep them.
 /// Ignored while open; un-ignore with the fix, and clear `check::LAZY_BODY_PROBLEMS_OPEN`.
 #[test]
 #[ignore = "known bug: lazy bodies hide parse errors inside skipped bodies"]
