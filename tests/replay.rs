@@ -109,6 +109,13 @@ fn a_warm_hit_prints_what_a_fresh_run_prints_in_every_format() {
         &["--format", "json", "--exit-zero"],
         true,
     );
+    // Threads do not shape the output: another thread count replays the same entry.
+    expect(
+        ws.path(),
+        cache.path(),
+        &["--format", "json", "-j", "1"],
+        true,
+    );
 }
 
 #[test]
@@ -186,6 +193,21 @@ fn every_kind_of_input_change_is_noticed() {
     let manifest = ws.path().join("Cargo.toml");
     edit(&manifest, |t| t + "\n# a comment\n");
     miss("");
+
+    // A new member package: discovery finds another crate.
+    let extra = ws.path().join("crates/chat-extra");
+    std::fs::create_dir_all(extra.join("src")).unwrap();
+    std::fs::write(
+        extra.join("Cargo.toml"),
+        "[package]\nname = \"chat-extra\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        extra.join("src/lib.rs"),
+        "pub struct ExtraManager;\npub static EXTRA: std::sync::OnceLock<ExtraManager> = std::sync::OnceLock::new();\n",
+    )
+    .unwrap();
+    miss("the workspace layout or a manifest changed");
 
     // A module file that was missing appears.
     edit(&lib, |t| t + "\nmod ghost;\n");
