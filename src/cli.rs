@@ -124,6 +124,7 @@ struct CheckOptions {
     threads: Option<u16>,
     /// Print where the time went, to stderr: each stage's wall time (discover, config, load
     /// with its read/extract split, index, rules, filter, report) and the files and bytes read.
+    /// A replayed run (see `--no-cache`) shows discovery, the replay check and the report.
     #[arg(long)]
     timings: bool,
     /// Analyse from scratch: parse every file again instead of reusing the facts cached by

@@ -386,3 +386,28 @@ fn side_effecting_and_uncached_runs_are_never_replayed() {
     check(ws.path(), None, &args);
     assert!(!ws.path().join("target").exists());
 }
+
+#[test]
+fn a_cache_that_cannot_be_written_never_fails_the_run() {
+    let ws = workspace();
+    let args = ["--format", "json"];
+    let (fresh, _) = check(ws.path(), None, &args);
+    // The cache directory is a file.
+    let not_a_dir = ws.path().join("cache-file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    for _ in 0..2 {
+        let (run, stderr) = check(ws.path(), Some(&not_a_dir), &args);
+        assert_eq!(run, fresh, "{stderr}");
+        assert!(!stderr.contains(REPLAYED), "{stderr}");
+    }
+    // The entry's place is taken by a directory: not replayed, not recorded, still right.
+    let cache = tempfile::tempdir().unwrap();
+    expect(ws.path(), cache.path(), &args, false);
+    let entry = run_entries(cache.path()).pop().expect("an entry");
+    std::fs::remove_file(&entry).unwrap();
+    std::fs::create_dir(&entry).unwrap();
+    for _ in 0..2 {
+        let stderr = expect(ws.path(), cache.path(), &args, false);
+        assert!(stderr.contains("not recorded"), "{stderr}");
+    }
+}
