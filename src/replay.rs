@@ -46,7 +46,7 @@ use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
 const MAGIC: &[u8; 8] = b"SSOTRUN1";
 const HEADER_LEN: usize = 8 + 8 + 16 + 8 + 8;
-/// Entries kept per build: one per set of options, the most recently written.
+/// Entries kept per build: one per set of options, the most recently used.
 const KEEP_ENTRIES: usize = 8;
 
 /// What a run printed and returned: a hit reproduces it byte for byte.
@@ -218,6 +218,11 @@ impl ReplayCache {
         if walk != inputs.rs_paths {
             return Err(Miss::RsPaths);
         }
+        // Pruning keeps the most recently used entries.
+        let _ = std::fs::File::options()
+            .write(true)
+            .open(self.entry_path())
+            .and_then(|f| f.set_modified(SystemTime::now()));
         let stats = HitStats {
             files: inputs.files.len(),
             bytes: bytes_read.into_inner(),
@@ -281,7 +286,8 @@ impl ReplayCache {
         Ok(started.elapsed() + snapshot.taken_in)
     }
 
-    /// Keep the most recent entries (and drop temporary files of writers that died).
+    /// Keep the most recently written or replayed entries (and drop temporary files of
+    /// writers that died).
     fn prune(&self) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
