@@ -418,53 +418,64 @@ fn fingerprint(path: &Path) -> (u128, u64) {
 /// the root, build output, hidden directories and nested non-member projects skipped.
 /// Unlike that walk it keeps the reached files too, so it is a superset of what it sees.
 fn walk_rs_paths(discovery: &Discovery) -> u128 {
-    let mut hasher = Xxh3::new();
     let mut walked: HashSet<&Path> = HashSet::new();
-    for (w, root) in discovery.workspace_roots.iter().enumerate() {
-        if !walked.insert(root.as_path()) {
-            continue;
-        }
-        hasher.update(b"\0root ");
-        hasher.update(root.as_os_str().as_encoded_bytes());
-        let root_canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-        let members: HashSet<&Path> = discovery
-            .packages
-            .iter()
-            .filter(|p| p.workspace == w as u32)
-            .map(|p| p.dir.as_path())
-            .collect();
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                if e.depth() == 0 || !e.file_type().is_dir() {
-                    return true;
-                }
-                if is_skipped_dir_name(e.file_name()) {
-                    return false;
-                }
-                if e.path_is_symlink()
-                    && !std::fs::canonicalize(e.path())
-                        .is_ok_and(|c| c.starts_with(&root_canonical))
-                {
-                    return false;
-                }
-                members.contains(e.path()) || !e.path().join("Cargo.toml").is_file()
-            });
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    let is_rs = e.file_name().as_encoded_bytes().ends_with(b".rs");
-                    if is_rs && e.file_type().is_file() {
-                        hasher.update(b"\0");
-                        hasher.update(e.path().as_os_str().as_encoded_bytes());
-                    }
-                }
-                Err(err) => {
-                    hasher.update(format!("\0error {err}").as_bytes());
+    let roots: Vec<(usize, &Path)> = discovery
+        .workspace_roots
+        .iter()
+        .map(PathBuf::as_path)
+        .enumerate()
+        .filter(|(_, root)| walked.insert(root))
+        .collect();
+    // Roots are walked in parallel (a tree of projects has many); combined in their order.
+    let digests: Vec<u128> = roots
+        .par_iter()
+        .map(|&(w, root)| walk_root(discovery, w, root))
+        .collect();
+    let mut hasher = Xxh3::new();
+    for digest in digests {
+        hasher.update(&digest.to_le_bytes());
+    }
+    hasher.digest128()
+}
+
+fn walk_root(discovery: &Discovery, w: usize, root: &Path) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(root.as_os_str().as_encoded_bytes());
+    let root_canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let members: HashSet<&Path> = discovery
+        .packages
+        .iter()
+        .filter(|p| p.workspace == w as u32)
+        .map(|p| p.dir.as_path())
+        .collect();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 || !e.file_type().is_dir() {
+                return true;
+            }
+            if is_skipped_dir_name(e.file_name()) {
+                return false;
+            }
+            if e.path_is_symlink()
+                && !std::fs::canonicalize(e.path()).is_ok_and(|c| c.starts_with(&root_canonical))
+            {
+                return false;
+            }
+            members.contains(e.path()) || !e.path().join("Cargo.toml").is_file()
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                let is_rs = e.file_name().as_encoded_bytes().ends_with(b".rs");
+                if is_rs && e.file_type().is_file() {
+                    hasher.update(b"\0");
+                    hasher.update(e.path().as_os_str().as_encoded_bytes());
                 }
             }
+            Err(err) => hasher.update(format!("\0error {err}").as_bytes()),
         }
     }
     hasher.digest128()
