@@ -31,6 +31,7 @@
 //! `--write-baseline`), nor for `SSOT_EAGER_BODIES` (the reference mode): the command line
 //! decides, see `cli.rs`.
 
+use crate::facts::ProblemKind;
 use crate::index::{FileRole, Index};
 use crate::workspace::module_tree::MAX_FILE_BYTES;
 use crate::workspace::{is_skipped_dir_name, normalize, Discovery};
@@ -356,6 +357,19 @@ fn file_fingerprints(
             files.insert(f.source.path.clone(), xxh3_128(f.source.text.as_bytes()));
         }
     }
+    // A file the run could not read is fingerprinted only now: if it reads as source now, it
+    // changed after the run tried, and an entry would pair its new content with the old
+    // result.
+    for p in &index.problems {
+        let unread = matches!(
+            p.problem.kind,
+            ProblemKind::NotUtf8 | ProblemKind::TooLarge | ProblemKind::Unreadable
+        );
+        let path = normalize(&index.root.join(&p.path));
+        if p.file.is_none() && unread && reads_as_source(&path) {
+            return Err(format!("`{}` changed during the run", p.path));
+        }
+    }
     let mut on_disk: Vec<PathBuf> = Vec::new();
     on_disk.extend(
         discovery
@@ -388,6 +402,14 @@ fn file_fingerprints(
         .into_iter()
         .map(|(p, print)| Ok((path_string(&p)?, print)))
         .collect()
+}
+
+/// Whether the loader would read this file as source text now.
+fn reads_as_source(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES)
+        && std::fs::read(path).is_ok_and(|bytes| {
+            bytes.len() as u64 <= MAX_FILE_BYTES && std::str::from_utf8(&bytes).is_ok()
+        })
 }
 
 /// A file's content hash, or a marker for what stands in its place (nothing, a directory,

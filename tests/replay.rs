@@ -411,3 +411,20 @@ fn a_cache_that_cannot_be_written_never_fails_the_run() {
         assert!(stderr.contains("not recorded"), "{stderr}");
     }
 }
+
+#[test]
+fn a_file_that_could_not_be_read_is_checked_too() {
+    let ws = workspace();
+    let cache = tempfile::tempdir().unwrap();
+    let args = ["--format", "json"];
+    let lib = find_rs(ws.path(), "lib.rs");
+    edit(&lib, |t| t + "\nmod latin1;\n");
+    let bad = lib.with_file_name("latin1.rs");
+    std::fs::write(&bad, b"pub fn caf\xe9() {}\n").unwrap();
+    expect(ws.path(), cache.path(), &args, false);
+    expect(ws.path(), cache.path(), &args, true);
+    std::fs::write(&bad, "pub struct CafeManager;\npub static CAFE: std::sync::OnceLock<CafeManager> = std::sync::OnceLock::new();\n").unwrap();
+    let stderr = expect(ws.path(), cache.path(), &args, false);
+    assert!(stderr.contains("a file changed"), "{stderr}");
+    expect(ws.path(), cache.path(), &args, true);
+}
