@@ -467,7 +467,35 @@ fn start_and_report_paths(
             }
         }
     }
-    (cwd.to_path_buf(), paths.to_vec(), None)
+    if paths.is_empty() || in_a_package(cwd) {
+        return (cwd.to_path_buf(), paths.to_vec(), None);
+    }
+    // The current directory belongs to no package: analyse the one around the first PATH
+    // that has one, instead of every project below the current directory. With none, the
+    // first PATH is the start, so "no Cargo.toml found" names what the user gave.
+    let absolute: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
+    let start = absolute
+        .iter()
+        .find_map(|p| p.ancestors().find(|d| d.join("Cargo.toml").is_file()))
+        .map(Path::to_path_buf)
+        .or_else(|| absolute.first().map(|p| dir_of(p)))
+        .unwrap_or_else(|| cwd.to_path_buf());
+    (start, absolute, None)
+}
+
+/// `dir` or one of its parents holds a `Cargo.toml`.
+fn in_a_package(dir: &Path) -> bool {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    dir.ancestors().any(|d| d.join("Cargo.toml").is_file())
+}
+
+/// A directory given as PATH, or the directory of a file.
+fn dir_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(path).to_path_buf()
+    }
 }
 
 /// The discovery from `dir`, if every workspace found from it has its root at or below it.
