@@ -117,17 +117,23 @@ fn extract(text: &str, lazy: bool) -> FileFacts {
 
 /// The text syn parses when bodies are left out, and the blanked bodies by their `{` offset.
 struct Blanked {
+    /// The file with the inside of every blanked body removed (`{}` is left).
     text: String,
-    /// `{` offset → `}` offset.
+    /// Where text was removed: (offset of the `}` in `text`, bytes removed up to there),
+    /// in order; see [`Extractor::orig`].
+    shifts: Vec<(usize, usize)>,
+    /// `{` offset → `}` offset, in the original text.
     bodies: HashMap<usize, usize>,
 }
 
-/// Replace the inside of every body that may stay unparsed with spaces (line breaks kept, so
-/// every byte offset and line of the rest stays as it is). `None` when there is nothing to
-/// leave out or the lexer could not follow the file.
+/// Cut the inside of every body that may stay unparsed out of the text syn parses (syn
+/// never has to step over it, and spans map back through [`Blanked::shifts`]). `None`
+/// when there is nothing to leave out or the lexer could not follow the file.
 fn blank_bodies(text: &str, finder: BodyFinder) -> Option<Blanked> {
     let (found, local_macros) = finder.finish()?;
-    let mut bytes: Option<Vec<u8>> = None;
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut shifts = Vec::new();
     let mut bodies = HashMap::new();
     for b in found.iter().filter(|b| !b.eager) {
         let inner = text.get(b.open + 1..b.close)?;
@@ -145,17 +151,25 @@ fn blank_bodies(text: &str, finder: BodyFinder) -> Option<Blanked> {
         if inner.bytes().all(|c| c.is_ascii_whitespace()) {
             continue;
         }
-        let out = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
-        for c in out.get_mut(b.open + 1..b.close)? {
-            if *c != b'\n' {
-                *c = b' ';
-            }
+        if out.is_empty() {
+            out.reserve(text.len() / 2);
         }
+        // Bodies come in text order and do not nest.
+        out.push_str(text.get(copied..b.open + 1)?);
+        copied = b.close;
+        let removed = shifts.last().map_or(0, |&(_, r)| r) + inner.len();
+        shifts.push((out.len(), removed));
         bodies.insert(b.open, b.close);
     }
-    // Only whole characters were replaced, by ASCII: still UTF-8.
-    let text = String::from_utf8(bytes?).ok()?;
-    Some(Blanked { text, bodies })
+    if shifts.is_empty() {
+        return None;
+    }
+    out.push_str(text.get(copied..)?);
+    Some(Blanked {
+        text: out,
+        shifts,
+        bodies,
+    })
 }
 
 /// Extract from the blanked text (the file's facts so far are its suppressions); `Err`
@@ -175,8 +189,9 @@ fn extract_blanked(
         suppressions,
         ..FileFacts::default()
     };
-    let mut ex = Extractor::new(text, &blanked.text, base, text.len(), facts);
+    let mut ex = Extractor::new(text, &blanked.text, base, blanked.text.len(), facts);
     ex.blanked = blanked.bodies;
+    ex.shifts = blanked.shifts;
     ex.file(&parsed.attrs, &parsed.items);
     if ex.blanked.is_empty() {
         Ok(ex.facts)
@@ -651,13 +666,16 @@ struct StaticDecl<'a> {
 struct Extractor<'t> {
     /// The original text: snippets are taken from it.
     text: &'t str,
-    /// The text syn parsed: the original, or a copy with bodies blanked out (same bytes
-    /// elsewhere, same lines); line/column positions are converted against it.
+    /// The text syn parsed: the original, or a copy with bodies cut out (see `shifts`);
+    /// line/column positions are converted against it.
     pos_text: &'t str,
-    /// Offset of syn's text in the original (BOM and shebang, or the start of a body).
+    /// Offset of syn's text in `pos_text` (BOM and shebang, or the start of a body).
     base: usize,
-    /// End of syn's text in the original.
+    /// End of syn's text in `pos_text`.
     end: usize,
+    /// Bodies cut out of `pos_text`: (offset in `pos_text` from which on `removed` bytes
+    /// are missing, `removed`), in order. Empty when `pos_text` is the original.
+    shifts: Vec<(usize, usize)>,
     /// Byte offsets of the line starts of syn's text: spans come as line/column (columns
     /// in chars), which converts to bytes far faster than proc-macro2's `byte_range`.
     line_starts: Vec<usize>,
@@ -698,6 +716,7 @@ impl<'t> Extractor<'t> {
             pos_text,
             base,
             end,
+            shifts: Vec::new(),
             line_starts,
             facts,
             scope: Vec::new(),
@@ -716,11 +735,19 @@ impl<'t> Extractor<'t> {
 
     // --- spans -------------------------------------------------------------------------
 
+    /// Offset in the original text of an offset in `pos_text`.
+    fn orig(&self, pos: usize) -> usize {
+        match self.shifts.partition_point(|&(at, _)| at <= pos) {
+            0 => pos,
+            n => pos + self.shifts[n - 1].1,
+        }
+    }
+
     /// Byte offset in the original text of a line/column from syn.
     fn offset(&self, lc: proc_macro2::LineColumn) -> usize {
         let src = self.pos_text.get(self.base..self.end).unwrap_or("");
         let Some(&start) = self.line_starts.get(lc.line.wrapping_sub(1)) else {
-            return self.end;
+            return self.orig(self.end);
         };
         let rest = src.get(start..).unwrap_or("");
         let in_line = match rest.as_bytes().get(..lc.column) {
@@ -731,7 +758,7 @@ impl<'t> Extractor<'t> {
                 .nth(lc.column)
                 .map_or(rest.len(), |(i, _)| i),
         };
-        self.base + start + in_line
+        self.orig(self.base + start + in_line)
     }
 
     fn sp(&self, s: proc_macro2::Span) -> Span {
@@ -1750,7 +1777,10 @@ impl<'t> Extractor<'t> {
                             .last()
                             .map_or(String::new(), |s| s.ident.to_string())
                     ),
-                    span: Some(Span::new(r.start + self.base, r.end + self.base)),
+                    span: Some(Span::new(
+                        self.orig(r.start + self.base),
+                        self.orig(r.end + self.base),
+                    )),
                 });
             }
         } else if let Some(path) = self.included_path(mac) {
@@ -1864,7 +1894,10 @@ impl<'t> Extractor<'t> {
                         "could not read the branches of `{}!` as items: {e}",
                         segments_of(&mac.path).join("::")
                     ),
-                    span: Some(Span::new(r.start + self.base, r.end + self.base)),
+                    span: Some(Span::new(
+                        self.orig(r.start + self.base),
+                        self.orig(r.end + self.base),
+                    )),
                 });
             }
         }

@@ -37,11 +37,26 @@ pub struct Token {
     pub hi: usize,
 }
 
-/// Multi-character operators, longest first so the first match is the longest.
-const OPERATORS: &[&[u8]] = &[
-    b"<<=", b">>=", b"...", b"..=", b"::", b"->", b"=>", b"==", b"!=", b"<=", b">=", b"&&", b"||",
-    b"..", b"<<", b">>", b"+=", b"-=", b"*=", b"/=", b"%=", b"^=", b"&=", b"|=",
-];
+/// Length of the operator at the start of `rest` (not empty): multi-character operators
+/// (`<<=`, `::`, `->`, `..=` ..) are one token, the longest that matches.
+fn punct_len(rest: &[u8]) -> usize {
+    let at = |i: usize| rest.get(i).copied().unwrap_or(0);
+    match (at(0), at(1)) {
+        (b'<', b'<') | (b'>', b'>') if at(2) == b'=' => 3,
+        (b'.', b'.') if matches!(at(2), b'.' | b'=') => 3,
+        (b':', b':')
+        | (b'-', b'>')
+        | (b'=', b'>')
+        | (b'=' | b'!' | b'<' | b'>', b'=')
+        | (b'&', b'&')
+        | (b'|', b'|')
+        | (b'.', b'.')
+        | (b'<', b'<')
+        | (b'>', b'>')
+        | (b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'|', b'=') => 2,
+        (c, _) => utf8_width(c),
+    }
+}
 
 /// Bytes before the first token syn sees: a byte order mark and a shebang line (not an
 /// inner attribute `#![..]`). syn strips both before tokenizing, so spans from syn are
@@ -272,14 +287,7 @@ impl Iterator for Lexer<'_> {
                     _ => (TokKind::Ident, word_end),
                 }
             }
-            _ => {
-                let rest = &b[i..];
-                let len = OPERATORS
-                    .iter()
-                    .find(|op| rest.starts_with(op))
-                    .map_or(utf8_width(c), |op| op.len());
-                (TokKind::Punct, (i + len).min(b.len()))
-            }
+            _ => (TokKind::Punct, (i + punct_len(&b[i..])).min(b.len())),
         };
         let end = end.max(i + 1).min(b.len());
         self.pos = end;
@@ -323,6 +331,31 @@ mod tests {
         assert!(toks.contains(&(Number, "0")));
         assert!(toks.contains(&(Punct, "..")));
         assert!(toks.contains(&(Punct, "->")));
+    }
+
+    #[test]
+    fn operators_are_single_tokens_longest_first() {
+        const OPERATORS: &[&str] = &[
+            "<<=", ">>=", "...", "..=", "::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "..",
+            "<<", ">>", "+=", "-=", "*=", "/=", "%=", "^=", "&=", "|=",
+        ];
+        for op in OPERATORS {
+            assert_eq!(
+                kinds(&format!("{op} x")),
+                [(TokKind::Punct, *op), (TokKind::Ident, "x")]
+            );
+        }
+        let toks: Vec<&str> = kinds("a<<=b>>c..=d...e..f::<g>=h!i==j-k")
+            .iter()
+            .map(|t| t.1)
+            .collect();
+        assert_eq!(
+            toks,
+            [
+                "a", "<<=", "b", ">>", "c", "..=", "d", "...", "e", "..", "f", "::", "<", "g",
+                ">=", "h", "!", "i", "==", "j", "-", "k"
+            ]
+        );
     }
 
     #[test]
