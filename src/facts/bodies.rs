@@ -88,6 +88,28 @@ pub(crate) struct BodyFinder {
     local_macros: Vec<String>,
     /// The previous two tokens were `macro_rules !`: the next identifier is a macro name.
     macro_rules_bang: u8,
+    /// Outer doc comments (`///`, `/** */`) outside macro invocations and attributes,
+    /// as byte ranges; those from `docs_confirmed` on still wait for the next token.
+    docs: Vec<(usize, usize)>,
+    docs_confirmed: usize,
+}
+
+/// What the lexer found in a file whose delimiters balance.
+pub(crate) struct Found {
+    /// The outermost fn bodies, in text order.
+    pub bodies: Vec<FoundBody>,
+    /// Names of the file's `macro_rules!`.
+    pub local_macros: Vec<String>,
+    /// Outer doc comments that syn needs not see: each is followed by an identifier or
+    /// `#`, where an attribute is allowed whether the comment is there or not, so
+    /// leaving it out changes no parse and drops only a `#[doc = ".."]` nobody reads.
+    pub docs: Vec<(usize, usize)>,
+}
+
+/// `///` and `/** */` but not `////`, `/***` or `/**/` (rustc's rule: those are plain).
+fn is_outer_doc(s: &str) -> bool {
+    (s.starts_with("///") && !s.starts_with("////"))
+        || (s.starts_with("/**") && !s.starts_with("/***") && s != "/**/")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +132,8 @@ impl Default for BodyFinder {
             broken: false,
             local_macros: Vec::new(),
             macro_rules_bang: 0,
+            docs: Vec::new(),
+            docs_confirmed: 0,
         }
     }
 }
@@ -121,12 +145,24 @@ impl BodyFinder {
         }
         let s = text.get(tok.lo..tok.hi).unwrap_or("");
         let kind = match tok.kind {
-            TokKind::LineComment | TokKind::BlockComment => return,
+            TokKind::LineComment | TokKind::BlockComment => {
+                if self.opaque == 0 && is_outer_doc(s) {
+                    self.docs.push((tok.lo, tok.hi));
+                }
+                return;
+            }
             TokKind::Ident => Prev::Ident,
             TokKind::Punct if s == "!" => Prev::Bang,
             TokKind::Punct if s == "#" => Prev::Pound,
             _ => Prev::Other,
         };
+        if self.docs.len() > self.docs_confirmed {
+            if tok.kind == TokKind::Ident || kind == Prev::Pound {
+                self.docs_confirmed = self.docs.len();
+            } else {
+                self.docs.truncate(self.docs_confirmed);
+            }
+        }
         self.track_macro_rules(tok.kind, s);
         match tok.kind {
             TokKind::Open => self.open(tok, s),
@@ -141,11 +177,16 @@ impl BodyFinder {
 
     /// The bodies found, or `None` when the file's delimiters do not balance (the file is
     /// then parsed whole, and syn reports the problem).
-    pub(crate) fn finish(self) -> Option<(Vec<FoundBody>, Vec<String>)> {
+    pub(crate) fn finish(mut self) -> Option<Found> {
         if self.broken || !self.stack.is_empty() {
             return None;
         }
-        Some((self.bodies, self.local_macros))
+        self.docs.truncate(self.docs_confirmed);
+        Some(Found {
+            bodies: self.bodies,
+            local_macros: self.local_macros,
+            docs: self.docs,
+        })
     }
 
     fn track_macro_rules(&mut self, kind: TokKind, s: &str) {
@@ -391,6 +432,14 @@ mod tests {
             "macro_rules! mk { ($n:ident) => { static $n: u8 = 0; } } fn f() { mk!(X); Y::z() }",
             // Single-call bodies (shims).
             "pub fn fwd(x: u8) -> u8 { crate::new::f(x) } pub fn two() { a(); b() }",
+            // Doc comments left out of syn's text: before items, fields, variants,
+            // attributes, in eager bodies and macros; spans right after them; a
+            // dangling one (a parse error either way) and plain `////`, `/**/` comments.
+            "/// é doc\n/** block\n doc */ pub struct S { /// f\n pub f: A::B }\n\
+             enum E { /// v\n V(X::Y) }\n///d\n#[doc(hidden)]\n///d\nfn f() { /// n\n fn g() {} Z::z() }\n\
+             m! { /// in macro\n static X: u8 = 0; }\nstruct T;/// touching\nstruct U;\n\
+             //// plain\n/**/ fn h() { Q::r() }\nimpl S { fn k() {} /// dangling\n}",
+            "/// doc\nstatic A: M = M::new(); /// last",
         ];
         for (i, text) in cases.iter().enumerate() {
             assert_same_facts(format!("case {i}"), text.to_string());
@@ -424,9 +473,10 @@ mod tests {
         for t in Lexer::new(text) {
             f.feed(t, text);
         }
-        let (found, _) = f.finish()?;
+        let found = f.finish()?;
         Some(
             found
+                .bodies
                 .iter()
                 .map(|b| (text[b.open..=b.close].to_string(), b.eager))
                 .collect(),

@@ -117,25 +117,29 @@ fn extract(text: &str, lazy: bool) -> FileFacts {
 
 /// The text syn parses when bodies are left out, and the blanked bodies by their `{` offset.
 struct Blanked {
-    /// The file with the inside of every blanked body removed (`{}` is left).
+    /// The file with the inside of every blanked body removed (`{}` is left), and its
+    /// outer doc comments (a space is left).
     text: String,
-    /// Where text was removed: (offset of the `}` in `text`, bytes removed up to there),
-    /// in order; see [`Extractor::orig`].
+    /// Where text was removed: (offset in `text` of the first byte after a cut, bytes
+    /// removed up to there), in order; see [`Extractor::orig`].
     shifts: Vec<(usize, usize)>,
     /// `{` offset → `}` offset, in the original text.
     bodies: HashMap<usize, usize>,
 }
 
 /// Cut the inside of every body that may stay unparsed out of the text syn parses (syn
-/// never has to step over it, and spans map back through [`Blanked::shifts`]). `None`
-/// when there is nothing to leave out or the lexer could not follow the file.
+/// never has to step over it, and spans map back through [`Blanked::shifts`]), and the
+/// outer doc comments syn would turn into attributes nobody reads. `None` when there is
+/// nothing to leave out or the lexer could not follow the file.
 fn blank_bodies(text: &str, finder: BodyFinder) -> Option<Blanked> {
-    let (found, local_macros) = finder.finish()?;
-    let mut out = String::new();
-    let mut copied = 0;
-    let mut shifts = Vec::new();
+    let found = finder.finish()?;
+    let local_macros = &found.local_macros;
     let mut bodies = HashMap::new();
-    for b in found.iter().filter(|b| !b.eager) {
+    // Ranges to cut, each keeping its first byte (a body's `{`; a space for a comment),
+    // so the tokens on either side stay apart and the end of the token before keeps
+    // its offset.
+    let mut cuts = Vec::with_capacity(found.bodies.len() + found.docs.len());
+    for b in found.bodies.iter().filter(|b| !b.eager) {
         let inner = text.get(b.open + 1..b.close)?;
         // A local `macro_rules!` invoked in the body may declare statics: parse it now.
         if !local_macros.is_empty()
@@ -151,18 +155,31 @@ fn blank_bodies(text: &str, finder: BodyFinder) -> Option<Blanked> {
         if inner.bytes().all(|c| c.is_ascii_whitespace()) {
             continue;
         }
-        if out.is_empty() {
-            out.reserve(text.len() / 2);
-        }
-        // Bodies come in text order and do not nest.
-        out.push_str(text.get(copied..b.open + 1)?);
-        copied = b.close;
-        let removed = shifts.last().map_or(0, |&(_, r)| r) + inner.len();
-        shifts.push((out.len(), removed));
+        cuts.push((b.open, b.close));
         bodies.insert(b.open, b.close);
     }
-    if shifts.is_empty() {
+    cuts.extend(found.docs.iter().map(|&(lo, hi)| (lo, hi)));
+    if cuts.is_empty() {
         return None;
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(text.len() / 2);
+    let mut copied = 0;
+    let mut removed = 0;
+    let mut shifts = Vec::with_capacity(cuts.len());
+    for (lo, hi) in cuts {
+        // A doc comment inside a body that is cut already.
+        if lo < copied {
+            continue;
+        }
+        out.push_str(text.get(copied..lo)?);
+        match text.as_bytes().get(lo) {
+            Some(b'{') => out.push('{'),
+            _ => out.push(' '),
+        }
+        copied = hi;
+        removed += hi - lo - 1;
+        shifts.push((out.len(), removed));
     }
     out.push_str(text.get(copied..)?);
     Some(Blanked {
