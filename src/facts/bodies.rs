@@ -41,6 +41,19 @@ const LOCAL_TRIGGERS: &[&str] = &[
     "set_boxed_logger",
 ];
 
+/// A trigger that counts only if the next token agrees: `fn` but not a fn pointer type
+/// `fn(..)`, `union` the item but not the method `.union(..)`, `const` but not an inline
+/// `const { .. }` block (its items have triggers of their own), `extern crate` (extern
+/// blocks and `extern "C" fn(..)` types give no facts; an `extern "C" fn f` has its `fn`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    None,
+    Fn,
+    Union,
+    Const,
+    Extern,
+}
+
 /// A fn body found by the lexer: `{` at `open`, `}` at `close`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FoundBody {
@@ -92,6 +105,10 @@ pub(crate) struct BodyFinder {
     /// as byte ranges; those from `docs_confirmed` on still wait for the next token.
     docs: Vec<(usize, usize)>,
     docs_confirmed: usize,
+    /// A trigger in a body waits for the next token.
+    pending: Pending,
+    /// The previous token was `*` (`*const T` is a raw pointer type, not an item).
+    after_star: bool,
 }
 
 /// What the lexer found in a file whose delimiters balance.
@@ -134,6 +151,8 @@ impl Default for BodyFinder {
             macro_rules_bang: 0,
             docs: Vec::new(),
             docs_confirmed: 0,
+            pending: Pending::None,
+            after_star: false,
         }
     }
 }
@@ -163,7 +182,11 @@ impl BodyFinder {
                 self.docs.truncate(self.docs_confirmed);
             }
         }
+        if self.pending != Pending::None {
+            self.resolve_pending(tok.kind, s);
+        }
         self.track_macro_rules(tok.kind, s);
+        let after_star = tok.kind == TokKind::Punct && s == "*";
         match tok.kind {
             TokKind::Open => self.open(tok, s),
             TokKind::Close => self.close(tok, s),
@@ -173,6 +196,21 @@ impl BodyFinder {
         }
         self.prev2 = self.prev;
         self.prev = Some(kind);
+        self.after_star = after_star;
+    }
+
+    /// The token after a pending trigger decides whether the body is eager.
+    fn resolve_pending(&mut self, kind: TokKind, s: &str) {
+        let counts = match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::None => false,
+            Pending::Fn => !(kind == TokKind::Open && s == "("),
+            Pending::Union => kind == TokKind::Ident,
+            Pending::Const => !(kind == TokKind::Open && s == "{"),
+            Pending::Extern => kind == TokKind::Ident && s == "crate",
+        };
+        if let (true, State::Body { eager, .. }) = (counts, &mut self.state) {
+            *eager = true;
+        }
     }
 
     /// The bodies found, or `None` when the file's delimiters do not balance (the file is
@@ -269,7 +307,14 @@ impl BodyFinder {
 
     fn ident(&mut self, s: &str) {
         match &mut self.state {
-            State::Body { eager, .. } if !*eager && LOCAL_TRIGGERS.contains(&s) => *eager = true,
+            State::Body { eager, .. } if !*eager && LOCAL_TRIGGERS.contains(&s) => match s {
+                "fn" => self.pending = Pending::Fn,
+                "union" => self.pending = Pending::Union,
+                "const" if self.after_star => {}
+                "const" => self.pending = Pending::Const,
+                "extern" => self.pending = Pending::Extern,
+                _ => *eager = true,
+            },
             State::Idle if s == "fn" && self.opaque == 0 => {
                 self.state = State::AfterFn {
                     depth: self.stack.len(),
@@ -440,6 +485,9 @@ mod tests {
              m! { /// in macro\n static X: u8 = 0; }\nstruct T;/// touching\nstruct U;\n\
              //// plain\n/**/ fn h() { Q::r() }\nimpl S { fn k() {} /// dangling\n}",
             "/// doc\nstatic A: M = M::new(); /// last",
+            // Keywords that declare nothing here leave the body lazy.
+            "fn f() { extern \"C\" {} let g: fn(u8) = h; let p = x as *const A::B; \
+             const { assert!(C::D) }; a.union(&b); let t: unsafe extern \"C\" fn() = E::f; }",
         ];
         for (i, text) in cases.iter().enumerate() {
             assert_same_facts(format!("case {i}"), text.to_string());
@@ -521,12 +569,31 @@ mod tests {
             "Box::leak(x)",
             "log::set_boxed_logger(l)",
             "inventory::collect!(P);",
+            "fn g() {}",
+            "const fn g() {}",
+            "const N: u8 = 1;",
+            "const _: () = ();",
+            "unsafe extern \"C\" fn g() {}",
+            "extern crate alloc;",
+            "union U { a: u8 }",
+            "let p = x as *const u8; struct S;",
+            "x.f(); fn",
         ] {
             let found = bodies(&format!("fn f() {{ {body} }}")).unwrap();
             assert!(found[0].1, "{body}");
         }
-        let found = bodies("fn f() -> &'static str { \"static\" } // static").unwrap();
-        assert!(!found[0].1);
+        for body in [
+            "let f: fn(u8) -> u8 = g; f(1)",
+            "let p = x as *const u8; p.add(1)",
+            "const { assert!(N > 0) }; A::b()",
+            "let t: unsafe extern \"C\" fn() = g;",
+            "extern \"C\" {}",
+            "a.union(&b).count()",
+            "\"static\" /* static */",
+        ] {
+            let found = bodies(&format!("fn f() -> &'static str {{ {body} }}")).unwrap();
+            assert!(!found[0].1, "{body}");
+        }
     }
 
     #[test]
