@@ -696,6 +696,8 @@ struct Extractor<'t> {
     /// Byte offsets of the line starts of syn's text: spans come as line/column (columns
     /// in chars), which converts to bytes far faster than proc-macro2's `byte_range`.
     line_starts: Vec<usize>,
+    /// syn's text is all ASCII: columns are byte counts.
+    ascii: bool,
     facts: FileFacts,
     scope: Vec<ScopeSeg>,
     in_test: bool,
@@ -728,6 +730,7 @@ impl<'t> Extractor<'t> {
                     .map(|(i, _)| i + 1),
             )
             .collect();
+        let ascii = src.is_ascii();
         Extractor {
             text,
             pos_text,
@@ -735,6 +738,7 @@ impl<'t> Extractor<'t> {
             end,
             shifts: Vec::new(),
             line_starts,
+            ascii,
             facts,
             scope: Vec::new(),
             in_test: false,
@@ -767,13 +771,17 @@ impl<'t> Extractor<'t> {
             return self.orig(self.end);
         };
         let rest = src.get(start..).unwrap_or("");
-        let in_line = match rest.as_bytes().get(..lc.column) {
-            // Only ASCII before the column: chars are bytes.
-            Some(before) if before.is_ascii() => lc.column,
-            _ => rest
-                .char_indices()
-                .nth(lc.column)
-                .map_or(rest.len(), |(i, _)| i),
+        let in_line = if self.ascii {
+            lc.column.min(rest.len())
+        } else {
+            match rest.as_bytes().get(..lc.column) {
+                // Only ASCII before the column: chars are bytes.
+                Some(before) if before.is_ascii() => lc.column,
+                _ => rest
+                    .char_indices()
+                    .nth(lc.column)
+                    .map_or(rest.len(), |(i, _)| i),
+            }
         };
         self.orig(self.base + start + in_line)
     }

@@ -139,15 +139,12 @@ impl<'a> Lexer<'a> {
     fn is_ident_start(c: u8) -> bool {
         c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
     }
-    fn is_ident_continue(c: u8) -> bool {
-        c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
-    }
-
-    fn ident_end(&self, mut i: usize) -> usize {
-        while i < self.b.len() && Self::is_ident_continue(self.b[i]) {
-            i += 1;
-        }
-        i
+    fn ident_end(&self, i: usize) -> usize {
+        let rest = self.b.get(i..).unwrap_or(&[]);
+        i + rest
+            .iter()
+            .position(|&c| !IDENT_CONTINUE[c as usize])
+            .unwrap_or(rest.len())
     }
 
     /// End of a quoted string whose opening quote is at `i`.
@@ -235,6 +232,19 @@ impl<'a> Lexer<'a> {
         i
     }
 }
+
+/// Bytes that continue an identifier (non-ASCII ones too: a lexer this rough treats every
+/// multi-byte char as an identifier char).
+static IDENT_CONTINUE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        c += 1;
+    }
+    t
+};
 
 fn utf8_width(lead: u8) -> usize {
     match lead {
