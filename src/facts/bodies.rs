@@ -41,6 +41,19 @@ const LOCAL_TRIGGERS: &[&str] = &[
     "set_boxed_logger",
 ];
 
+/// A trigger that counts only if the next token agrees: `fn` but not a fn pointer type
+/// `fn(..)`, `union` the item but not the method `.union(..)`, `const` but not an inline
+/// `const { .. }` block (its items have triggers of their own), `extern crate` (extern
+/// blocks and `extern "C" fn(..)` types give no facts; an `extern "C" fn f` has its `fn`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    None,
+    Fn,
+    Union,
+    Const,
+    Extern,
+}
+
 /// A fn body found by the lexer: `{` at `open`, `}` at `close`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FoundBody {
@@ -88,6 +101,32 @@ pub(crate) struct BodyFinder {
     local_macros: Vec<String>,
     /// The previous two tokens were `macro_rules !`: the next identifier is a macro name.
     macro_rules_bang: u8,
+    /// Outer doc comments (`///`, `/** */`) outside macro invocations and attributes,
+    /// as byte ranges; those from `docs_confirmed` on still wait for the next token.
+    docs: Vec<(usize, usize)>,
+    docs_confirmed: usize,
+    /// A trigger in a body waits for the next token.
+    pending: Pending,
+    /// The previous token was `*` (`*const T` is a raw pointer type, not an item).
+    after_star: bool,
+}
+
+/// What the lexer found in a file whose delimiters balance.
+pub(crate) struct Found {
+    /// The outermost fn bodies, in text order.
+    pub bodies: Vec<FoundBody>,
+    /// Names of the file's `macro_rules!`.
+    pub local_macros: Vec<String>,
+    /// Outer doc comments that syn needs not see: each is followed by an identifier or
+    /// `#`, where an attribute is allowed whether the comment is there or not, so
+    /// leaving it out changes no parse and drops only a `#[doc = ".."]` nobody reads.
+    pub docs: Vec<(usize, usize)>,
+}
+
+/// `///` and `/** */` but not `////`, `/***` or `/**/` (rustc's rule: those are plain).
+fn is_outer_doc(s: &str) -> bool {
+    (s.starts_with("///") && !s.starts_with("////"))
+        || (s.starts_with("/**") && !s.starts_with("/***") && s != "/**/")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +149,10 @@ impl Default for BodyFinder {
             broken: false,
             local_macros: Vec::new(),
             macro_rules_bang: 0,
+            docs: Vec::new(),
+            docs_confirmed: 0,
+            pending: Pending::None,
+            after_star: false,
         }
     }
 }
@@ -121,13 +164,29 @@ impl BodyFinder {
         }
         let s = text.get(tok.lo..tok.hi).unwrap_or("");
         let kind = match tok.kind {
-            TokKind::LineComment | TokKind::BlockComment => return,
+            TokKind::LineComment | TokKind::BlockComment => {
+                if self.opaque == 0 && is_outer_doc(s) {
+                    self.docs.push((tok.lo, tok.hi));
+                }
+                return;
+            }
             TokKind::Ident => Prev::Ident,
             TokKind::Punct if s == "!" => Prev::Bang,
             TokKind::Punct if s == "#" => Prev::Pound,
             _ => Prev::Other,
         };
+        if self.docs.len() > self.docs_confirmed {
+            if tok.kind == TokKind::Ident || kind == Prev::Pound {
+                self.docs_confirmed = self.docs.len();
+            } else {
+                self.docs.truncate(self.docs_confirmed);
+            }
+        }
+        if self.pending != Pending::None {
+            self.resolve_pending(tok.kind, s);
+        }
         self.track_macro_rules(tok.kind, s);
+        let after_star = tok.kind == TokKind::Punct && s == "*";
         match tok.kind {
             TokKind::Open => self.open(tok, s),
             TokKind::Close => self.close(tok, s),
@@ -137,15 +196,35 @@ impl BodyFinder {
         }
         self.prev2 = self.prev;
         self.prev = Some(kind);
+        self.after_star = after_star;
+    }
+
+    /// The token after a pending trigger decides whether the body is eager.
+    fn resolve_pending(&mut self, kind: TokKind, s: &str) {
+        let counts = match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::None => false,
+            Pending::Fn => !(kind == TokKind::Open && s == "("),
+            Pending::Union => kind == TokKind::Ident,
+            Pending::Const => !(kind == TokKind::Open && s == "{"),
+            Pending::Extern => kind == TokKind::Ident && s == "crate",
+        };
+        if let (true, State::Body { eager, .. }) = (counts, &mut self.state) {
+            *eager = true;
+        }
     }
 
     /// The bodies found, or `None` when the file's delimiters do not balance (the file is
     /// then parsed whole, and syn reports the problem).
-    pub(crate) fn finish(self) -> Option<(Vec<FoundBody>, Vec<String>)> {
+    pub(crate) fn finish(mut self) -> Option<Found> {
         if self.broken || !self.stack.is_empty() {
             return None;
         }
-        Some((self.bodies, self.local_macros))
+        self.docs.truncate(self.docs_confirmed);
+        Some(Found {
+            bodies: self.bodies,
+            local_macros: self.local_macros,
+            docs: self.docs,
+        })
     }
 
     fn track_macro_rules(&mut self, kind: TokKind, s: &str) {
@@ -228,7 +307,14 @@ impl BodyFinder {
 
     fn ident(&mut self, s: &str) {
         match &mut self.state {
-            State::Body { eager, .. } if !*eager && LOCAL_TRIGGERS.contains(&s) => *eager = true,
+            State::Body { eager, .. } if !*eager && LOCAL_TRIGGERS.contains(&s) => match s {
+                "fn" => self.pending = Pending::Fn,
+                "union" => self.pending = Pending::Union,
+                "const" if self.after_star => {}
+                "const" => self.pending = Pending::Const,
+                "extern" => self.pending = Pending::Extern,
+                _ => *eager = true,
+            },
             State::Idle if s == "fn" && self.opaque == 0 => {
                 self.state = State::AfterFn {
                     depth: self.stack.len(),
@@ -391,6 +477,17 @@ mod tests {
             "macro_rules! mk { ($n:ident) => { static $n: u8 = 0; } } fn f() { mk!(X); Y::z() }",
             // Single-call bodies (shims).
             "pub fn fwd(x: u8) -> u8 { crate::new::f(x) } pub fn two() { a(); b() }",
+            // Doc comments left out of syn's text: before items, fields, variants,
+            // attributes, in eager bodies and macros; spans right after them; a
+            // dangling one (a parse error either way) and plain `////`, `/**/` comments.
+            "/// é doc\n/** block\n doc */ pub struct S { /// f\n pub f: A::B }\n\
+             enum E { /// v\n V(X::Y) }\n///d\n#[doc(hidden)]\n///d\nfn f() { /// n\n fn g() {} Z::z() }\n\
+             m! { /// in macro\n static X: u8 = 0; }\nstruct T;/// touching\nstruct U;\n\
+             //// plain\n/**/ fn h() { Q::r() }\nimpl S { fn k() {} /// dangling\n}",
+            "/// doc\nstatic A: M = M::new(); /// last",
+            // Keywords that declare nothing here leave the body lazy.
+            "fn f() { extern \"C\" {} let g: fn(u8) = h; let p = x as *const A::B; \
+             const { assert!(C::D) }; a.union(&b); let t: unsafe extern \"C\" fn() = E::f; }",
         ];
         for (i, text) in cases.iter().enumerate() {
             assert_same_facts(format!("case {i}"), text.to_string());
@@ -424,9 +521,10 @@ mod tests {
         for t in Lexer::new(text) {
             f.feed(t, text);
         }
-        let (found, _) = f.finish()?;
+        let found = f.finish()?;
         Some(
             found
+                .bodies
                 .iter()
                 .map(|b| (text[b.open..=b.close].to_string(), b.eager))
                 .collect(),
@@ -471,12 +569,31 @@ mod tests {
             "Box::leak(x)",
             "log::set_boxed_logger(l)",
             "inventory::collect!(P);",
+            "fn g() {}",
+            "const fn g() {}",
+            "const N: u8 = 1;",
+            "const _: () = ();",
+            "unsafe extern \"C\" fn g() {}",
+            "extern crate alloc;",
+            "union U { a: u8 }",
+            "let p = x as *const u8; struct S;",
+            "x.f(); fn",
         ] {
             let found = bodies(&format!("fn f() {{ {body} }}")).unwrap();
             assert!(found[0].1, "{body}");
         }
-        let found = bodies("fn f() -> &'static str { \"static\" } // static").unwrap();
-        assert!(!found[0].1);
+        for body in [
+            "let f: fn(u8) -> u8 = g; f(1)",
+            "let p = x as *const u8; p.add(1)",
+            "const { assert!(N > 0) }; A::b()",
+            "let t: unsafe extern \"C\" fn() = g;",
+            "extern \"C\" {}",
+            "a.union(&b).count()",
+            "\"static\" /* static */",
+        ] {
+            let found = bodies(&format!("fn f() -> &'static str {{ {body} }}")).unwrap();
+            assert!(!found[0].1, "{body}");
+        }
     }
 
     #[test]

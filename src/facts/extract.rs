@@ -117,19 +117,29 @@ fn extract(text: &str, lazy: bool) -> FileFacts {
 
 /// The text syn parses when bodies are left out, and the blanked bodies by their `{` offset.
 struct Blanked {
+    /// The file with the inside of every blanked body removed (`{}` is left), and its
+    /// outer doc comments (a space is left).
     text: String,
-    /// `{` offset → `}` offset.
+    /// Where text was removed: (offset in `text` of the first byte after a cut, bytes
+    /// removed up to there), in order; see [`Extractor::orig`].
+    shifts: Vec<(usize, usize)>,
+    /// `{` offset → `}` offset, in the original text.
     bodies: HashMap<usize, usize>,
 }
 
-/// Replace the inside of every body that may stay unparsed with spaces (line breaks kept, so
-/// every byte offset and line of the rest stays as it is). `None` when there is nothing to
-/// leave out or the lexer could not follow the file.
+/// Cut the inside of every body that may stay unparsed out of the text syn parses (syn
+/// never has to step over it, and spans map back through [`Blanked::shifts`]), and the
+/// outer doc comments syn would turn into attributes nobody reads. `None` when there is
+/// nothing to leave out or the lexer could not follow the file.
 fn blank_bodies(text: &str, finder: BodyFinder) -> Option<Blanked> {
-    let (found, local_macros) = finder.finish()?;
-    let mut bytes: Option<Vec<u8>> = None;
+    let found = finder.finish()?;
+    let local_macros = &found.local_macros;
     let mut bodies = HashMap::new();
-    for b in found.iter().filter(|b| !b.eager) {
+    // Ranges to cut, each keeping its first byte (a body's `{`; a space for a comment),
+    // so the tokens on either side stay apart and the end of the token before keeps
+    // its offset.
+    let mut cuts = Vec::with_capacity(found.bodies.len() + found.docs.len());
+    for b in found.bodies.iter().filter(|b| !b.eager) {
         let inner = text.get(b.open + 1..b.close)?;
         // A local `macro_rules!` invoked in the body may declare statics: parse it now.
         if !local_macros.is_empty()
@@ -145,17 +155,38 @@ fn blank_bodies(text: &str, finder: BodyFinder) -> Option<Blanked> {
         if inner.bytes().all(|c| c.is_ascii_whitespace()) {
             continue;
         }
-        let out = bytes.get_or_insert_with(|| text.as_bytes().to_vec());
-        for c in out.get_mut(b.open + 1..b.close)? {
-            if *c != b'\n' {
-                *c = b' ';
-            }
-        }
+        cuts.push((b.open, b.close));
         bodies.insert(b.open, b.close);
     }
-    // Only whole characters were replaced, by ASCII: still UTF-8.
-    let text = String::from_utf8(bytes?).ok()?;
-    Some(Blanked { text, bodies })
+    cuts.extend(found.docs.iter().map(|&(lo, hi)| (lo, hi)));
+    if cuts.is_empty() {
+        return None;
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(text.len() / 2);
+    let mut copied = 0;
+    let mut removed = 0;
+    let mut shifts = Vec::with_capacity(cuts.len());
+    for (lo, hi) in cuts {
+        // A doc comment inside a body that is cut already.
+        if lo < copied {
+            continue;
+        }
+        out.push_str(text.get(copied..lo)?);
+        match text.as_bytes().get(lo) {
+            Some(b'{') => out.push('{'),
+            _ => out.push(' '),
+        }
+        copied = hi;
+        removed += hi - lo - 1;
+        shifts.push((out.len(), removed));
+    }
+    out.push_str(text.get(copied..)?);
+    Some(Blanked {
+        text: out,
+        shifts,
+        bodies,
+    })
 }
 
 /// Extract from the blanked text (the file's facts so far are its suppressions); `Err`
@@ -175,8 +206,9 @@ fn extract_blanked(
         suppressions,
         ..FileFacts::default()
     };
-    let mut ex = Extractor::new(text, &blanked.text, base, text.len(), facts);
+    let mut ex = Extractor::new(text, &blanked.text, base, blanked.text.len(), facts);
     ex.blanked = blanked.bodies;
+    ex.shifts = blanked.shifts;
     ex.file(&parsed.attrs, &parsed.items);
     if ex.blanked.is_empty() {
         Ok(ex.facts)
@@ -651,16 +683,21 @@ struct StaticDecl<'a> {
 struct Extractor<'t> {
     /// The original text: snippets are taken from it.
     text: &'t str,
-    /// The text syn parsed: the original, or a copy with bodies blanked out (same bytes
-    /// elsewhere, same lines); line/column positions are converted against it.
+    /// The text syn parsed: the original, or a copy with bodies cut out (see `shifts`);
+    /// line/column positions are converted against it.
     pos_text: &'t str,
-    /// Offset of syn's text in the original (BOM and shebang, or the start of a body).
+    /// Offset of syn's text in `pos_text` (BOM and shebang, or the start of a body).
     base: usize,
-    /// End of syn's text in the original.
+    /// End of syn's text in `pos_text`.
     end: usize,
+    /// Bodies cut out of `pos_text`: (offset in `pos_text` from which on `removed` bytes
+    /// are missing, `removed`), in order. Empty when `pos_text` is the original.
+    shifts: Vec<(usize, usize)>,
     /// Byte offsets of the line starts of syn's text: spans come as line/column (columns
     /// in chars), which converts to bytes far faster than proc-macro2's `byte_range`.
     line_starts: Vec<usize>,
+    /// syn's text is all ASCII: columns are byte counts.
+    ascii: bool,
     facts: FileFacts,
     scope: Vec<ScopeSeg>,
     in_test: bool,
@@ -693,12 +730,15 @@ impl<'t> Extractor<'t> {
                     .map(|(i, _)| i + 1),
             )
             .collect();
+        let ascii = src.is_ascii();
         Extractor {
             text,
             pos_text,
             base,
             end,
+            shifts: Vec::new(),
             line_starts,
+            ascii,
             facts,
             scope: Vec::new(),
             in_test: false,
@@ -716,22 +756,34 @@ impl<'t> Extractor<'t> {
 
     // --- spans -------------------------------------------------------------------------
 
+    /// Offset in the original text of an offset in `pos_text`.
+    fn orig(&self, pos: usize) -> usize {
+        match self.shifts.partition_point(|&(at, _)| at <= pos) {
+            0 => pos,
+            n => pos + self.shifts[n - 1].1,
+        }
+    }
+
     /// Byte offset in the original text of a line/column from syn.
     fn offset(&self, lc: proc_macro2::LineColumn) -> usize {
         let src = self.pos_text.get(self.base..self.end).unwrap_or("");
         let Some(&start) = self.line_starts.get(lc.line.wrapping_sub(1)) else {
-            return self.end;
+            return self.orig(self.end);
         };
         let rest = src.get(start..).unwrap_or("");
-        let in_line = match rest.as_bytes().get(..lc.column) {
-            // Only ASCII before the column: chars are bytes.
-            Some(before) if before.is_ascii() => lc.column,
-            _ => rest
-                .char_indices()
-                .nth(lc.column)
-                .map_or(rest.len(), |(i, _)| i),
+        let in_line = if self.ascii {
+            lc.column.min(rest.len())
+        } else {
+            match rest.as_bytes().get(..lc.column) {
+                // Only ASCII before the column: chars are bytes.
+                Some(before) if before.is_ascii() => lc.column,
+                _ => rest
+                    .char_indices()
+                    .nth(lc.column)
+                    .map_or(rest.len(), |(i, _)| i),
+            }
         };
-        self.base + start + in_line
+        self.orig(self.base + start + in_line)
     }
 
     fn sp(&self, s: proc_macro2::Span) -> Span {
@@ -1750,7 +1802,10 @@ impl<'t> Extractor<'t> {
                             .last()
                             .map_or(String::new(), |s| s.ident.to_string())
                     ),
-                    span: Some(Span::new(r.start + self.base, r.end + self.base)),
+                    span: Some(Span::new(
+                        self.orig(r.start + self.base),
+                        self.orig(r.end + self.base),
+                    )),
                 });
             }
         } else if let Some(path) = self.included_path(mac) {
@@ -1864,7 +1919,10 @@ impl<'t> Extractor<'t> {
                         "could not read the branches of `{}!` as items: {e}",
                         segments_of(&mac.path).join("::")
                     ),
-                    span: Some(Span::new(r.start + self.base, r.end + self.base)),
+                    span: Some(Span::new(
+                        self.orig(r.start + self.base),
+                        self.orig(r.end + self.base),
+                    )),
                 });
             }
         }

@@ -37,11 +37,26 @@ pub struct Token {
     pub hi: usize,
 }
 
-/// Multi-character operators, longest first so the first match is the longest.
-const OPERATORS: &[&[u8]] = &[
-    b"<<=", b">>=", b"...", b"..=", b"::", b"->", b"=>", b"==", b"!=", b"<=", b">=", b"&&", b"||",
-    b"..", b"<<", b">>", b"+=", b"-=", b"*=", b"/=", b"%=", b"^=", b"&=", b"|=",
-];
+/// Length of the operator at the start of `rest` (not empty): multi-character operators
+/// (`<<=`, `::`, `->`, `..=` ..) are one token, the longest that matches.
+fn punct_len(rest: &[u8]) -> usize {
+    let at = |i: usize| rest.get(i).copied().unwrap_or(0);
+    match (at(0), at(1)) {
+        (b'<', b'<') | (b'>', b'>') if at(2) == b'=' => 3,
+        (b'.', b'.') if matches!(at(2), b'.' | b'=') => 3,
+        (b':', b':')
+        | (b'-', b'>')
+        | (b'=', b'>')
+        | (b'=' | b'!' | b'<' | b'>', b'=')
+        | (b'&', b'&')
+        | (b'|', b'|')
+        | (b'.', b'.')
+        | (b'<', b'<')
+        | (b'>', b'>')
+        | (b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'|', b'=') => 2,
+        (c, _) => utf8_width(c),
+    }
+}
 
 /// Bytes before the first token syn sees: a byte order mark and a shebang line (not an
 /// inner attribute `#![..]`). syn strips both before tokenizing, so spans from syn are
@@ -124,15 +139,12 @@ impl<'a> Lexer<'a> {
     fn is_ident_start(c: u8) -> bool {
         c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
     }
-    fn is_ident_continue(c: u8) -> bool {
-        c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
-    }
-
-    fn ident_end(&self, mut i: usize) -> usize {
-        while i < self.b.len() && Self::is_ident_continue(self.b[i]) {
-            i += 1;
-        }
-        i
+    fn ident_end(&self, i: usize) -> usize {
+        let rest = self.b.get(i..).unwrap_or(&[]);
+        i + rest
+            .iter()
+            .position(|&c| !IDENT_CONTINUE[c as usize])
+            .unwrap_or(rest.len())
     }
 
     /// End of a quoted string whose opening quote is at `i`.
@@ -221,6 +233,19 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Bytes that continue an identifier (non-ASCII ones too: a lexer this rough treats every
+/// multi-byte char as an identifier char).
+static IDENT_CONTINUE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+        c += 1;
+    }
+    t
+};
+
 fn utf8_width(lead: u8) -> usize {
     match lead {
         0xF0..=0xFF => 4,
@@ -272,14 +297,7 @@ impl Iterator for Lexer<'_> {
                     _ => (TokKind::Ident, word_end),
                 }
             }
-            _ => {
-                let rest = &b[i..];
-                let len = OPERATORS
-                    .iter()
-                    .find(|op| rest.starts_with(op))
-                    .map_or(utf8_width(c), |op| op.len());
-                (TokKind::Punct, (i + len).min(b.len()))
-            }
+            _ => (TokKind::Punct, (i + punct_len(&b[i..])).min(b.len())),
         };
         let end = end.max(i + 1).min(b.len());
         self.pos = end;
@@ -323,6 +341,31 @@ mod tests {
         assert!(toks.contains(&(Number, "0")));
         assert!(toks.contains(&(Punct, "..")));
         assert!(toks.contains(&(Punct, "->")));
+    }
+
+    #[test]
+    fn operators_are_single_tokens_longest_first() {
+        const OPERATORS: &[&str] = &[
+            "<<=", ">>=", "...", "..=", "::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "..",
+            "<<", ">>", "+=", "-=", "*=", "/=", "%=", "^=", "&=", "|=",
+        ];
+        for op in OPERATORS {
+            assert_eq!(
+                kinds(&format!("{op} x")),
+                [(TokKind::Punct, *op), (TokKind::Ident, "x")]
+            );
+        }
+        let toks: Vec<&str> = kinds("a<<=b>>c..=d...e..f::<g>=h!i==j-k")
+            .iter()
+            .map(|t| t.1)
+            .collect();
+        assert_eq!(
+            toks,
+            [
+                "a", "<<=", "b", ">>", "c", "..=", "d", "...", "e", "..", "f", "::", "<", "g",
+                ">=", "h", "!", "i", "==", "j", "-", "k"
+            ]
+        );
     }
 
     #[test]
