@@ -215,9 +215,23 @@ fn placement(scope: &[ScopeSeg], module: ModuleId, skip: usize) -> Placement {
     }
 }
 
-/// Cached lookups of one resolution pass: `(scope, name, ns) → binding`.
-/// Only valid while the tables do not change.
-type Memo = FxMap<(u32, Sym, Ns), Option<Binding>>;
+/// Cached glob walks of one resolution pass: `name → (scope, ns) → binding`. Only valid
+/// while no glob target and no binding of that name changes (see [`Memo::forget`]).
+#[derive(Default)]
+struct Memo(FxMap<Sym, FxMap<(u32, Ns), Option<Binding>>>);
+
+impl Memo {
+    fn get(&self, (scope, name, ns): &(u32, Sym, Ns)) -> Option<&Option<Binding>> {
+        self.0.get(name)?.get(&(*scope, *ns))
+    }
+    fn insert(&mut self, (scope, name, ns): (u32, Sym, Ns), found: Option<Binding>) {
+        self.0.entry(name).or_default().insert((scope, ns), found);
+    }
+    /// A binding of `name` changed: walks that looked for it may now find something else.
+    fn forget(&mut self, name: Sym) {
+        self.0.remove(&name);
+    }
+}
 
 /// The name tables of the whole workspace, kept in the index after the build so rules can
 /// resolve further paths ([`Index::resolve_path`](super::Index::resolve_path) and friends).
@@ -275,6 +289,11 @@ struct LeafTask {
 /// resolved afterwards with [`NameTables::resolve_refs`]: they never change what names
 /// resolve to, so refs can still be added in between (lazy fn bodies).
 pub(crate) fn resolve_names(index: &Index) -> Resolved {
+    resolve_names_with(index, true)
+}
+
+/// [`resolve_names`]; `worklist: false` redoes every leaf every round (the reference).
+fn resolve_names_with(index: &Index, worklist: bool) -> Resolved {
     let mut tables = NameTables::build(index);
     let tasks = tables.leaf_tasks(index);
     let mut use_res: Vec<Vec<Option<Resolution>>> = index
@@ -283,27 +302,119 @@ pub(crate) fn resolve_names(index: &Index) -> Resolved {
         .map(|f| vec![None; f.facts.uses.len()])
         .collect();
 
-    for _ in 0..MAX_ROUNDS {
-        let mut memo = Memo::default();
-        let mut changed = false;
-        for task in &tasks {
-            let Some(leaf) = leaf_of(index, task.id) else {
-                continue;
-            };
-            let outcome = tables.resolve_leaf(index, task, leaf, &mut memo);
-            // Lookups cached before a change may be stale for the rest of this round; that
-            // only delays convergence: the last round changes nothing, so its cache is exact.
-            if tables.apply(task, outcome.bindings, outcome.glob_target) {
-                changed = true;
+    if !worklist {
+        // Every leaf in file order, every round, one lookup cache per round.
+        for _ in 0..MAX_ROUNDS {
+            let mut memo = Memo::default();
+            let mut changed = false;
+            for task in &tasks {
+                changed |= tables.resolve_task(index, task, &mut memo, &mut use_res);
             }
-            if let Some(slot) = use_res
-                .get_mut(task.id.file.0 as usize)
-                .and_then(|v| v.get_mut(task.id.leaf as usize))
-            {
-                *slot = outcome.res;
+            if !changed {
+                break;
             }
         }
-        if !changed {
+        let alias_res = tables.resolve_aliases(index);
+        return Resolved {
+            tables,
+            use_res,
+            alias_res,
+        };
+    }
+
+    // A leaf's lookups are of the names its path spells (a binding holds its resolved
+    // target, so chains are not followed again), through the globs of the scopes on the
+    // way. So a leaf's outcome can change only when a glob target changes or a binding of
+    // a name it spells does. Every leaf is resolved once (globs first: their targets feed
+    // every lookup), then again only if that happened after it last ran. A changed name
+    // drops the cached walks for it; a changed glob target drops them all.
+    // A path whose first segment no table, crate or prelude can bind (`std::…`,
+    // `serde::…`) never reaches a table at all.
+    let spelled: Vec<Vec<Sym>> = tasks
+        .iter()
+        .map(|t| {
+            leaf_of(index, t.id).map_or_else(Vec::new, |l| {
+                let outside = l.path.first().is_some_and(|first| {
+                    !matches!(
+                        first.as_str(),
+                        "crate" | "self" | "super" | "Self" | "$crate"
+                    ) && tables.interner.get(first).is_none()
+                });
+                if outside {
+                    return Vec::new();
+                }
+                l.path
+                    .iter()
+                    .filter_map(|s| tables.interner.get(s))
+                    .collect()
+            })
+        })
+        .collect();
+    let (globs, names): (Vec<usize>, Vec<usize>) =
+        (0..tasks.len()).partition(|&t| tasks[t].glob.is_some());
+    // Clock ticks: when each leaf last ran, when each name's binding and any glob target
+    // last changed.
+    let mut clock: u64 = 0;
+    let mut ran_at: Vec<Option<u64>> = vec![None; tasks.len()];
+    let mut name_changed_at: FxMap<Sym, u64> = FxMap::default();
+    let mut glob_changed_at: u64 = 0;
+    let up_to_date = |t: usize, ran_at: &[Option<u64>], names: &FxMap<Sym, u64>, globs: u64| {
+        ran_at[t].is_some_and(|ran| {
+            globs < ran
+                && spelled[t]
+                    .iter()
+                    .all(|s| names.get(s).map_or(true, |c| *c < ran))
+        })
+    };
+    // Leaves binding a name some glob's path spells (`use a::b; pub use b::*;`) go once
+    // before the first glob phase, so most globs resolve at their first try.
+    let glob_spelled: FxMap<Sym, ()> = globs
+        .iter()
+        .flat_map(|&t| spelled[t].iter().map(|s| (*s, ())))
+        .collect();
+    let mut memo = Memo::default();
+    for &t in &names {
+        if tasks[t].name.is_some_and(|n| glob_spelled.contains_key(&n)) {
+            clock += 1;
+            if tables.resolve_task(index, &tasks[t], &mut memo, &mut use_res) {
+                if let Some(name) = tasks[t].name {
+                    name_changed_at.insert(name, clock);
+                    memo.forget(name);
+                }
+            }
+        }
+    }
+    for _ in 0..MAX_ROUNDS {
+        let mut ran = false;
+        let mut memo = Memo::default();
+        for &t in &globs {
+            if up_to_date(t, &ran_at, &name_changed_at, glob_changed_at) {
+                continue;
+            }
+            clock += 1;
+            ran = true;
+            ran_at[t] = Some(clock);
+            if tables.resolve_task(index, &tasks[t], &mut memo, &mut use_res) {
+                glob_changed_at = clock;
+                memo = Memo::default();
+            }
+        }
+        let mut memo = Memo::default();
+        for &t in &names {
+            if up_to_date(t, &ran_at, &name_changed_at, glob_changed_at) {
+                continue;
+            }
+            clock += 1;
+            ran = true;
+            ran_at[t] = Some(clock);
+            if tables.resolve_task(index, &tasks[t], &mut memo, &mut use_res) {
+                if let Some(name) = tasks[t].name {
+                    name_changed_at.insert(name, clock);
+                    memo.forget(name);
+                }
+            }
+        }
+        if !ran {
             break;
         }
     }
@@ -753,6 +864,29 @@ impl NameTables {
     }
 
     /// Store a leaf's new bindings; true when anything changed.
+    /// Resolve one leaf against the tables as they are and record the outcome; whether
+    /// the tables changed.
+    fn resolve_task(
+        &mut self,
+        index: &Index,
+        task: &LeafTask,
+        memo: &mut Memo,
+        use_res: &mut [Vec<Option<Resolution>>],
+    ) -> bool {
+        let Some(leaf) = leaf_of(index, task.id) else {
+            return false;
+        };
+        let outcome = self.resolve_leaf(index, task, leaf, memo);
+        let changed = self.apply(task, outcome.bindings, outcome.glob_target);
+        if let Some(slot) = use_res
+            .get_mut(task.id.file.0 as usize)
+            .and_then(|v| v.get_mut(task.id.leaf as usize))
+        {
+            *slot = outcome.res;
+        }
+        changed
+    }
+
     fn apply(
         &mut self,
         task: &LeafTask,
@@ -1526,3 +1660,43 @@ fn last_impl(scope: &[ScopeSeg]) -> Option<&str> {
 
 #[cfg(test)]
 mod tests;
+
+/// Redoing only the leaves that spell a changed name reaches the same fixpoint as redoing
+/// every leaf every round, on every fixture (and on the trees in `SSOT_RESOLVE_CHECK_DIRS`,
+/// separated by `:`, when set).
+#[cfg(test)]
+mod worklist_tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn check(dir: &Path) {
+        let discovery = crate::workspace::discover::discover(dir).unwrap();
+        let config = crate::config::load::load(None, &discovery).unwrap();
+        let mut index = crate::workspace::load(&discovery, &config, None);
+        crate::index::build::complete(&mut index, &config);
+        let full = resolve_names_with(&index, false);
+        let worklist = resolve_names_with(&index, true);
+        assert!(full.use_res == worklist.use_res, "{}", dir.display());
+        assert!(full.alias_res == worklist.alias_res, "{}", dir.display());
+    }
+
+    #[test]
+    fn the_worklist_reaches_the_same_fixpoint() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for base in [root.clone(), root.join("rules")] {
+            for entry in std::fs::read_dir(&base).unwrap() {
+                let path = entry.unwrap().path();
+                if path.join("Cargo.toml").is_file() {
+                    dirs.push(path);
+                }
+            }
+        }
+        if let Some(extra) = std::env::var_os("SSOT_RESOLVE_CHECK_DIRS") {
+            dirs.extend(std::env::split_paths(&extra));
+        }
+        for dir in dirs {
+            check(&dir);
+        }
+    }
+}
