@@ -693,7 +693,7 @@ fn plan_modules(g: &mut Gen, budget: usize) -> Vec<Module> {
     }
     // Decide every module's types up front, so any module can import any other's.
     for module in modules.iter_mut().skip(1) {
-        let count = (module.lines / 90).clamp(1, 8);
+        let count = (module.lines / 140).clamp(1, 6);
         module.types = (0..count).map(|_| new_type(g)).collect();
     }
     modules
@@ -816,11 +816,9 @@ fn write_module(
         });
     }
     let types = module.types.clone();
+    // Every planned type is written, even past the target: other modules import them.
     for t in &types {
         write_type(g, t, &types, src, 0);
-        if src.lines >= target_lines {
-            break;
-        }
     }
     if g.rng.chance(35) {
         write_statics(g, src);

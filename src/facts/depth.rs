@@ -227,6 +227,12 @@ impl NestingGuard {
                         top.angle += 1;
                         Effect::Neutral
                     }
+                    // The lexer joins `<<`; where no operand precedes it, it opens two
+                    // generics (`<<T as A>::B as C>::D`, or a hostile `<<<<…`).
+                    "<<" if prev == Prev::GenericOpener || !after_operand => {
+                        top.angle += 2;
+                        Effect::Neutral
+                    }
                     "<" if top.cmp => {
                         // `a<b<c`: comparisons do not chain, so these are generics.
                         top.cmp = false;

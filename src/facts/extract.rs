@@ -1753,6 +1753,15 @@ impl<'t> Extractor<'t> {
                     span: Some(Span::new(r.start + self.base, r.end + self.base)),
                 });
             }
+        } else if let Some(path) = self.included_path(mac) {
+            self.record(&mac.path, RefKind::Macro, None);
+            let span = self.sp2(path_start(&mac.path), delim_close(&mac.delimiter));
+            self.facts.includes.push(IncludeDecl {
+                scope: self.scope.clone(),
+                path,
+                span,
+                in_test: self.in_test,
+            });
         } else if mac.path.segments.len() == 2
             && path_ends_with(&mac.path, &["inventory", "collect"])
         {
@@ -1777,6 +1786,24 @@ impl<'t> Extractor<'t> {
             }
         }
         self.restore(saved);
+    }
+
+    /// The literal path of an item-position `include!("x.rs")` (`std::include!` too); not
+    /// inside fn bodies or expansions, where the included text is an expression.
+    fn included_path(&self, mac: &syn::Macro) -> Option<String> {
+        if self.in_fn_body || self.expanding.is_some() {
+            return None;
+        }
+        let segs = segments_of(&mac.path);
+        let is_include = match segs.as_slice() {
+            [one] => one == "include",
+            [krate, last] => (krate == "std" || krate == "core") && last == "include",
+            _ => false,
+        };
+        if !is_include {
+            return None;
+        }
+        mac.parse_body::<syn::LitStr>().ok().map(|l| l.value())
     }
 
     /// Walk the items of a macro body (`cfg_if!` branches, `cfg_fs! { pub mod fs; }`) as

@@ -43,6 +43,10 @@ pub struct FileFacts {
     /// Always empty from [`extract::extract_file`].
     #[serde(default)]
     pub lazy_bodies: Vec<LazyBody>,
+    /// `include!("path.rs")` with a literal path, where items may stand: the named file's
+    /// items are part of the module at `scope`.
+    #[serde(default)]
+    pub includes: Vec<IncludeDecl>,
 }
 
 /// A fn body left unparsed by lazy extraction. It declares no items, uses or impls and
@@ -58,6 +62,17 @@ pub struct LazyBody {
     pub ref_at: u32,
     /// Self type (last segment) of the innermost `impl` around the fn, if any.
     pub enclosing_impl: Option<String>,
+}
+
+/// `include!("opt.rs")` at item position.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IncludeDecl {
+    pub scope: Vec<ScopeSeg>,
+    /// The path as written, relative to the including file's directory.
+    pub path: String,
+    /// The whole invocation.
+    pub span: Span,
+    pub in_test: bool,
 }
 
 /// One step of the lexical scope an item/use/ref sits in, relative to the file's module.
@@ -160,6 +175,25 @@ pub struct Item {
     /// Some `cfg` (other than test) applies to the item or an enclosing scope.
     pub cfg_gated: bool,
     pub detail: ItemDetail,
+}
+
+impl Item {
+    /// A public item with default spans, attributes and flags (hand-built facts in tests).
+    pub fn new(name: &str, kind: ItemKind, detail: ItemDetail) -> Item {
+        Item {
+            name: name.into(),
+            kind,
+            scope: Vec::new(),
+            vis: Vis::Public,
+            name_span: Span::default(),
+            span: Span::default(),
+            attrs: Attrs::default(),
+            in_test: false,
+            in_fn_body: false,
+            cfg_gated: false,
+            detail,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

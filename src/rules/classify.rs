@@ -342,6 +342,9 @@ const SERVICE_SUFFIXES: &[(&str, ServiceKind)] = &[
     ("Service", ServiceKind::ServiceObject),
 ];
 
+/// Words that say which flavour of a service a type is, after its name.
+const FLAVOUR_SUFFIXES: &[&str] = &["Blocking", "Async", "Sync", "Impl"];
+
 /// Words that make a type a read-only object built once, whatever its suffix says
 /// (`TemplateCache` holds compiled templates).
 const READ_ONLY_WORDS: &[&str] = &[
@@ -1090,9 +1093,14 @@ fn service_kind(krate: &str, name: &str, args: &[Ty]) -> Option<ServiceKind> {
     if let Some((_, kind)) = SERVICE_NAMES.iter().find(|(n, _)| *n == name) {
         return Some(*kind);
     }
+    // `DaemonClientBlocking`, `HttpClientImpl`: a flavour word after the service's name.
+    let base = FLAVOUR_SUFFIXES
+        .iter()
+        .find_map(|f| name.strip_suffix(f).filter(|rest| !rest.is_empty()))
+        .unwrap_or(name);
     let kind = SERVICE_SUFFIXES
         .iter()
-        .find(|(suffix, _)| name.ends_with(suffix))
+        .find(|(suffix, _)| base.ends_with(suffix))
         .map(|(_, kind)| *kind)?;
     // `BufferPool`, `ObjectPool<Vec<u8>>`: pools of data, not of connections.
     if kind == ServiceKind::Pool
@@ -1238,6 +1246,9 @@ pub fn static_name_is_per_user(static_name: &str) -> bool {
     static_name
         .split('_')
         .map(str::to_ascii_lowercase)
+        // In a static's name a "client" is mostly an HTTP/OIDC client object
+        // (`CLIENT_CACHE`), not the party at the other end of a connection.
+        .filter(|w| w != "client" && w != "clients")
         .any(|w| {
             let singular = w.strip_suffix('s').unwrap_or(&w);
             is_user_word(&w) || is_user_word(singular) || USER_STATIC_WORDS.contains(&singular)

@@ -362,19 +362,7 @@ mod tests {
             ItemKind::Struct => ItemDetail::Struct(StructInfo::default()),
             _ => ItemDetail::None,
         };
-        Item {
-            name: name.into(),
-            kind,
-            scope: Vec::new(),
-            vis: Vis::Public,
-            name_span: Span::default(),
-            span: Span::default(),
-            attrs: Attrs::default(),
-            in_test: false,
-            in_fn_body: false,
-            cfg_gated: false,
-            detail,
-        }
+        Item::new(name, kind, detail)
     }
 
     fn reexport(path: &[&str]) -> UseLeaf {

@@ -546,6 +546,11 @@ fn report_group(
             let Some(dup) = group.get(dup_i) else {
                 continue;
             };
+            // Joined only through a third definition, two platform implementations are
+            // still alternatives to each other, not copies.
+            if are_alternatives(ctx, dup, keep) {
+                continue;
+            }
             // Prefer the evidence against the kept definition; else whatever joined it.
             let edge = edges
                 .iter()
@@ -728,7 +733,7 @@ fn are_alternatives(ctx: &RuleCtx, a: &Candidate, b: &Candidate) -> bool {
     if ma != mb && snapshot_stems(&ma) == snapshot_stems(&mb) {
         return true;
     }
-    if platform_siblings(&ma, &mb) || platform_siblings(&mb, &ma) {
+    if platform_siblings(&ma, &mb) {
         return true;
     }
     let versions = |m: &[&str]| -> Vec<String> {
@@ -741,15 +746,19 @@ fn are_alternatives(ctx: &RuleCtx, a: &Candidate, b: &Candidate) -> bool {
     !va.is_empty() && !vb.is_empty() && va != vb
 }
 
-/// `sys::custom::vm` vs `sys::miri::vm` (one segment apart, one of them a platform), or
-/// `fiber` vs `fiber::unix` (the portable facade over a platform implementation).
+/// Module paths that part at a platform or architecture segment: `sys::custom::vm` vs
+/// `sys::miri::vm`, `isa::x64::inst::emit_state` vs `isa::s390x::inst::emit` (each backend
+/// lays out its own modules), or `fiber` vs `fiber::unix` (the portable facade over a
+/// platform implementation).
 fn platform_siblings(a: &[&str], b: &[&str]) -> bool {
     let is_alt = |s: &&str| ALTERNATIVE_SEGMENTS.contains(s);
-    if a.len() == b.len() {
-        let differing: Vec<(&&str, &&str)> = a.iter().zip(b).filter(|(x, y)| x != y).collect();
-        return matches!(differing.as_slice(), [(x, y)] if is_alt(x) || is_alt(y));
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match (a.get(common), b.get(common)) {
+        (Some(x), Some(y)) => is_alt(x) || is_alt(y),
+        (None, Some(_)) => b[common..].iter().any(is_alt),
+        (Some(_), None) => a[common..].iter().any(is_alt),
+        (None, None) => false,
     }
-    b.len() > a.len() && b.starts_with(a) && b[a.len()..].iter().any(is_alt)
 }
 
 /// A module path with version and platform segments removed and numbered segments reduced
@@ -1150,9 +1159,7 @@ fn resolve_in_impl(
 mod tests {
     use super::*;
     use crate::config::{Config, Spanned};
-    use crate::facts::{
-        Attrs, EnumInfo, FileFacts, ImplBlock, StructInfo, TraitInfo, Variant, Vis,
-    };
+    use crate::facts::{EnumInfo, FileFacts, ImplBlock, StructInfo, TraitInfo, Variant, Vis};
     use crate::index::concepts::ConceptIndex;
     use crate::index::{Crate, Def, IndexedFile, Module, ModuleId};
     use crate::source::SourceFile;
@@ -1201,19 +1208,7 @@ mod tests {
     }
 
     fn item(name: &str, kind: ItemKind, detail: ItemDetail) -> Item {
-        Item {
-            name: name.into(),
-            kind,
-            scope: Vec::new(),
-            vis: Vis::Public,
-            name_span: Span::default(),
-            span: Span::default(),
-            attrs: Attrs::default(),
-            in_test: false,
-            in_fn_body: false,
-            cfg_gated: false,
-            detail,
-        }
+        Item::new(name, kind, detail)
     }
 
     fn strukt(name: &str, fields: &[(&str, &str)]) -> Item {
@@ -1740,6 +1735,11 @@ mod tests {
         ws.def(a, "isa::x64::inst", strukt("EmitState", emit));
         ws.def(a, "isa::aarch64::inst", strukt("EmitState", emit));
         ws.def(a, "isa::interp_shared::inst", strukt("EmitState", emit));
+        ws.def(
+            a,
+            "isa::riscv64::inst::emit_state",
+            strukt("EmitState", emit),
+        );
         let stack = &[("base", "usize"), ("len", "usize"), ("mapped", "bool")];
         ws.def(a, "fiber::unix", strukt("FiberStack", stack));
         ws.def(a, "fiber::custom", strukt("FiberStack", stack));
@@ -1748,6 +1748,8 @@ mod tests {
             "fiber",
             tuple("FiberStack", &["crate::fiber::unix::FiberStack"]),
         );
+        // a portable copy next to the per-platform ones is still reported, alone
+        ws.def(a, "pool::queue", strukt("FiberStack", stack));
         // a public face over a crate-internal type of the same name
         let mut inner = strukt("Trace", &[("frames", "Vec"), ("depth", "u32")]);
         inner.vis = Vis::Crate;
@@ -1757,7 +1759,7 @@ mod tests {
         let fields = &[("name", "String"), ("ty", "TypeId"), ("pos", "Pos")];
         ws.def(a, "ast", strukt("Field", fields));
         ws.def(a, "sema", strukt("Field", fields));
-        assert!(ws.flagged_paths().is_empty(), "{:?}", ws.flagged());
+        assert_eq!(ws.flagged_paths(), ["codegen::pool::queue::FiberStack"]);
         // ... while a public newtype over a public type still is one
         let b = ws.krate("chat", CrateKind::Lib, 0);
         ws.def(b, "ws", strukt("WebSocketManager", MANAGER_FIELDS));
@@ -1766,7 +1768,13 @@ mod tests {
             "compat",
             tuple("WsManager", &["crate::ws::WebSocketManager"]),
         );
-        assert_eq!(ws.flagged_paths(), ["chat::compat::WsManager"]);
+        assert_eq!(
+            ws.flagged_paths(),
+            [
+                "chat::compat::WsManager",
+                "codegen::pool::queue::FiberStack"
+            ]
+        );
     }
 
     #[test]

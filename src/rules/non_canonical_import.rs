@@ -562,7 +562,12 @@ impl<'a, 'c> Run<'a, 'c> {
         let Some(hop_leaf) = leaf(index, renamed) else {
             return false;
         };
-        if disambiguates(index, renamed) || names_private_child(index, renamed, &original.target) {
+        // A prelude's renames are the names it chose for its users (`pub use
+        // plan_node::LogicalPlanRef as PlanRef;` in `rule::prelude`), like its other items.
+        if disambiguates(index, renamed)
+            || names_private_child(index, renamed, &original.target)
+            || in_prelude(index, renamed)
+        {
             return false;
         }
         let reachable = match &original.target {
@@ -882,8 +887,10 @@ fn is_renamed(index: &Index, u: UseId) -> bool {
 }
 
 /// A rename that tells apart two items of the same name re-exported side by side
-/// (`pub use q2::SCALE as SCALE_2BIT; pub use q4::SCALE as SCALE_4BIT;`): the new names are
-/// the point, not a second route.
+/// (`pub use q2::SCALE as SCALE_2BIT; pub use q4::SCALE as SCALE_4BIT;`), or qualifies the
+/// name with where it comes from (`core::events_routes as core_events_routes`,
+/// `kanidm_proto::DomainInfo as ProtoDomainInfo`): the new names are the point, not a
+/// second route.
 fn disambiguates(index: &Index, u: UseId) -> bool {
     let Some(l) = leaf(index, u) else {
         return false;
@@ -891,6 +898,11 @@ fn disambiguates(index: &Index, u: UseId) -> bool {
     let Some(name) = l.path.last() else {
         return false;
     };
+    if let Some(rename) = &l.rename {
+        if qualifies(rename, name, &l.path[..l.path.len() - 1]) {
+            return true;
+        }
+    }
     index
         .file(u.file)
         .facts
@@ -904,6 +916,18 @@ fn disambiguates(index: &Index, u: UseId) -> bool {
                 && other.path.last() == Some(name)
                 && other.path != l.path
         })
+}
+
+/// `rename` is `name` with a word of its path added (`core_events_routes` for
+/// `core::events_routes`, `ProtoDomainInfo` for `kanidm_proto::..::DomainInfo`).
+fn qualifies(rename: &str, name: &str, path: &[String]) -> bool {
+    let flat = |s: &str| s.replace('_', "").to_ascii_lowercase();
+    let (rename, name) = (flat(rename), flat(name));
+    let Some(at) = rename.find(&name).filter(|_| rename != name) else {
+        return false;
+    };
+    let added = format!("{}{}", &rename[..at], &rename[at + name.len()..]);
+    !added.is_empty() && path.iter().any(|seg| flat(seg).contains(&added))
 }
 
 /// Can crate `from` name crate `to` at all?
@@ -1030,6 +1054,32 @@ mod tests {
             .find(|f| f.item_path == item_path)
             .map(|f| f.level)
             .unwrap_or_else(|| panic!("no finding for {item_path}"))
+    }
+
+    #[test]
+    fn qualifying_renames() {
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(qualifies(
+            "core_events_routes",
+            "events_routes",
+            &path(&["crate", "api", "core"])
+        ));
+        assert!(qualifies(
+            "ProtoDomainInfo",
+            "DomainInfo",
+            &path(&["kanidm_proto", "internal"])
+        ));
+        assert!(!qualifies(
+            "LegacyStore",
+            "Store",
+            &path(&["crate", "backend"])
+        ));
+        assert!(!qualifies(
+            "Ws",
+            "WebSocketManager",
+            &path(&["crate", "ws"])
+        ));
+        assert!(!qualifies("Store", "Store", &path(&["crate", "store"])));
     }
 
     #[test]

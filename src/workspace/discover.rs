@@ -79,8 +79,11 @@ impl Manifests {
                 Ok(m) => Parsed::Ok(Box::new(m)),
                 Err(problem) => Parsed::Bad {
                     problem,
-                    looks_like_workspace: std::fs::read_to_string(&path)
-                        .is_ok_and(|t| manifest::looks_like_workspace(&t)),
+                    // Only a regular file of sane size is looked into again.
+                    looks_like_workspace: std::fs::metadata(&path)
+                        .is_ok_and(|m| m.is_file() && m.len() <= 8 * 1024 * 1024)
+                        && std::fs::read_to_string(&path)
+                            .is_ok_and(|t| manifest::looks_like_workspace(&t)),
                 },
             }
         })

@@ -104,13 +104,37 @@ pub fn crate_name(name: &str) -> String {
 /// Read and parse a manifest. Any failure is a `BadManifest` problem (with the TOML span
 /// when the text was read).
 pub fn read(path: &Path) -> Result<Manifest, Problem> {
-    let text = std::fs::read_to_string(path).map_err(|e| Problem {
+    let bad = |message: String| Problem {
         kind: ProblemKind::BadManifest,
-        message: format!("could not read `Cargo.toml`: {e}"),
+        message,
         span: None,
-    })?;
+    };
+    // A manifest that is a pipe or a device (hostile input) would block or never end.
+    let meta =
+        std::fs::metadata(path).map_err(|e| bad(format!("could not read `Cargo.toml`: {e}")))?;
+    if !meta.is_file() {
+        return Err(bad("`Cargo.toml` is not a regular file; not read".into()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes)
+        })
+        .map_err(|e| bad(format!("could not read `Cargo.toml`: {e}")))?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(bad(format!(
+            "`Cargo.toml` is over {} MiB; not read",
+            MAX_MANIFEST_BYTES / (1024 * 1024)
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| bad(format!("could not read `Cargo.toml`: not UTF-8 ({e})")))?;
     parse(path, &text)
 }
+
+/// Real manifests are a few KiB; anything this large is not one.
+const MAX_MANIFEST_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Parse manifest text; `path` is the `Cargo.toml` it came from.
 pub fn parse(path: &Path, text: &str) -> Result<Manifest, Problem> {

@@ -117,6 +117,9 @@ struct Pending {
     deprecated: bool,
     doc_hidden: bool,
     public: bool,
+    /// An `include!`d file: its items join this module (no module of its own), and the
+    /// invocation (file, span) is where a problem with it is reported.
+    include_into: Option<(ModuleId, FileId, Span)>,
 }
 
 /// The outcome of looking for a pending module's file.
@@ -247,6 +250,7 @@ impl<'a> Loader<'a> {
                 deprecated: false,
                 doc_hidden: false,
                 public: true,
+                include_into: None,
             })
             .collect();
         while !level.is_empty() {
@@ -304,6 +308,11 @@ impl<'a> Loader<'a> {
                         "crate root `{}` of `{}` does not exist",
                         tried.join("`, `"),
                         self.discovery.crates[pending.spec].name
+                    ),
+                    _ if pending.include_into.is_some() => format!(
+                        "file not found for `include!(\"{}\")`: expected `{}`",
+                        pending.name,
+                        tried.join("` or `")
                     ),
                     _ => format!(
                         "file not found for module `{}`: expected `{}`",
@@ -370,6 +379,19 @@ impl<'a> Loader<'a> {
             return;
         }
 
+        if let Some((module, _, _)) = pending.include_into {
+            self.place_included(
+                &pending,
+                module,
+                krate,
+                path,
+                canonical,
+                text,
+                file_inner_test,
+                next,
+            );
+            return;
+        }
         let file_id = FileId(self.index.files.len() as u32);
         let module_id = ModuleId(self.index.modules.len() as u32);
         let in_test = pending.in_test || file_inner_test || self.in_test_dir(pending.spec, &path);
@@ -417,6 +439,35 @@ impl<'a> Loader<'a> {
             }
         }
         self.inline_modules_and_children(&canonical, pending.spec, krate, file_id, module_id, next);
+    }
+
+    /// An `include!`d file: one more file of `module`, whose items (and inline modules,
+    /// `mod x;` children and further includes) belong to that module.
+    #[allow(clippy::too_many_arguments)]
+    fn place_included(
+        &mut self,
+        pending: &Pending,
+        module: ModuleId,
+        krate: CrateId,
+        path: PathBuf,
+        canonical: PathBuf,
+        text: Arc<str>,
+        file_inner_test: bool,
+        next: &mut Vec<Pending>,
+    ) {
+        let file_id = FileId(self.index.files.len() as u32);
+        let in_test = pending.in_test || file_inner_test || self.in_test_dir(pending.spec, &path);
+        let rel_path = self.rel(&path);
+        self.index.files.push(IndexedFile {
+            source: SourceFile::new(path, rel_path, text),
+            facts: FileFacts::default(), // moved in from the cache in `finish`
+            role: FileRole::Module { krate, module },
+            in_test,
+        });
+        if let Some(Ok(parsed)) = self.cache.get_mut(&canonical) {
+            parsed.ids.push(file_id);
+        }
+        self.inline_modules_and_children(&canonical, pending.spec, krate, file_id, module, next);
     }
 
     /// Create modules for the inline `mod x { }` items of a file and queue its `mod x;` items.
@@ -484,6 +535,7 @@ impl<'a> Loader<'a> {
                     deprecated: item.attrs.deprecated.is_some(),
                     doc_hidden: item.attrs.doc_hidden,
                     public: item.vis == Vis::Public,
+                    include_into: None,
                 });
                 continue;
             }
@@ -531,6 +583,75 @@ impl<'a> Loader<'a> {
                 .module_by_file_scope
                 .insert((file_id, scope.clone()), module_id);
             by_scope.insert(scope, module_id);
+        }
+        self.queue_includes(canonical, spec, krate, file_id, &by_scope, next);
+    }
+
+    /// Queue the files a module file pulls in with `include!("x.rs")` (rustc: relative to
+    /// the including file's directory).
+    fn queue_includes(
+        &mut self,
+        canonical: &Path,
+        spec: usize,
+        krate: CrateId,
+        file_id: FileId,
+        by_scope: &HashMap<Vec<ScopeSeg>, ModuleId>,
+        next: &mut Vec<Pending>,
+    ) {
+        let includes = match self.cache.get(canonical) {
+            Some(Ok(parsed)) if !parsed.facts.includes.is_empty() => parsed.facts.includes.clone(),
+            _ => return,
+        };
+        let file_dir = self
+            .index
+            .file(file_id)
+            .source
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for inc in includes {
+            let Some(&module) = by_scope.get(&inc.scope) else {
+                continue;
+            };
+            let target = normalize(&file_dir.join(&inc.path));
+            // Source files live in the workspace; a path out of it (`/etc/..`, `../../..`)
+            // is not read.
+            if !self
+                .discovery
+                .workspace_roots
+                .iter()
+                .any(|r| target.starts_with(r))
+            {
+                let f = self.index.file(file_id);
+                self.index.problems.push(InputProblem {
+                    path: f.source.rel_path.clone(),
+                    file: Some(file_id),
+                    problem: Problem {
+                        kind: ProblemKind::SymlinkLoop,
+                        message: format!(
+                            "`include!(\"{}\")` names a file outside the workspace; not read",
+                            inc.path
+                        ),
+                        span: Some(inc.span),
+                    },
+                });
+                continue;
+            }
+            let m = self.index.module(module);
+            next.push(Pending {
+                spec,
+                krate: Some(krate),
+                parent: Some(module),
+                name: inc.path.clone(),
+                lookup: Lookup::Attr(target),
+                decl: None,
+                in_test: m.in_test || inc.in_test,
+                deprecated: m.deprecated,
+                doc_hidden: m.doc_hidden,
+                public: m.public,
+                include_into: Some((module, file_id, inc.span)),
+            });
         }
     }
 
@@ -616,6 +737,19 @@ impl<'a> Loader<'a> {
             if !self.problem_paths.insert(p.to_path_buf()) {
                 return;
             }
+        }
+        if let (None, Some((_, file, span))) = (pending.decl, pending.include_into) {
+            let f = self.index.file(file);
+            self.index.problems.push(InputProblem {
+                path: f.source.rel_path.clone(),
+                file: Some(file),
+                problem: Problem {
+                    kind,
+                    message,
+                    span: Some(span),
+                },
+            });
+            return;
         }
         let problem = match pending.decl {
             Some((file, item)) => {
@@ -1010,6 +1144,14 @@ fn read_and_parse(
             span: None,
         });
     }
+    // A device or FIFO (`#[path = "/dev/zero"]`) never ends or blocks: not source code.
+    if !meta.is_file() {
+        return Err(Problem {
+            kind: ProblemKind::Unreadable,
+            message: "not a regular file (a device, socket or pipe); not read".into(),
+            span: None,
+        });
+    }
     let too_large = |len: u64| Problem {
         kind: ProblemKind::TooLarge,
         message: format!(
@@ -1021,7 +1163,14 @@ fn read_and_parse(
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    // Bounded even if the file grows while it is read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+        })
+        .map_err(unreadable)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(bytes.len() as u64));
     }

@@ -144,7 +144,7 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 /// Set to `false` once `type T = <<<…;` no longer overflows the extraction stack.
-pub const ANGLE_BRACKET_OVERFLOW_OPEN: bool = true;
+pub const ANGLE_BRACKET_OVERFLOW_OPEN: bool = false;
 
 /// Bytes that make a text invalid UTF-8 or sit on awkward boundaries.
 const BAD_BYTES: &[&[u8]] = &[

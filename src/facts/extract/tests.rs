@@ -1263,3 +1263,22 @@ fn a_cfg_switch_branch_that_is_not_items_is_a_problem() {
     assert!(f.problems[0].message.contains("cfg_if"));
     assert_eq!(names(&f), ["After"]);
 }
+
+#[test]
+fn literal_item_position_includes_are_recorded() {
+    let f = facts(
+        "include!(\"opt.rs\");\nmod cli { std::include!(\"cli/args.rs\"); }\ninclude!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\nfn f() -> &'static str { include!(\"expr.rs\") }\n",
+    );
+    let got: Vec<(&str, Vec<ScopeSeg>)> = f
+        .includes
+        .iter()
+        .map(|i| (i.path.as_str(), i.scope.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("opt.rs", vec![]),
+            ("cli/args.rs", vec![ScopeSeg::Mod("cli".into())])
+        ]
+    );
+}

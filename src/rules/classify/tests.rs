@@ -183,6 +183,7 @@ fn stateful_services_are_warnings() {
         "OnceLock<AsyncSmtpTransport<Tokio1Executor>>",
         ServiceKind::Client,
     );
+    assert_service("RefCell<Option<DaemonClientBlocking>>", ServiceKind::Client);
     assert_service("OnceLock<PgPool>", ServiceKind::Pool);
     assert_service("OnceCell<sqlx::PgPool>", ServiceKind::Pool);
     assert_service(
@@ -525,6 +526,8 @@ fn user_keys() {
     assert!(!keyed("Uuid", "JOBS"));
     assert!(!keyed("KafkaConnectionProps", "SHARED_CONSUMERS"));
     assert!(!keyed("ClientConfig", "CLIENTS"));
+    assert!(!keyed("String", "CLIENT_CACHE"));
+    assert!(keyed("ClientId", "CACHE"));
     assert!(!keyed("String", "ROUTES"));
     assert!(!keyed("&'static str", "TEMPLATES"));
     // signal handlers by number, pub/sub channels by topic

@@ -759,3 +759,67 @@ fn modules_named_for_test_support_are_test_code() {
     assert!(!module(&index, "p::contest_results").in_test);
     assert!(file(&index, "src/test_sink.rs").in_test);
 }
+
+#[test]
+fn included_files_join_the_including_module() {
+    let (_tmp, root) = temp_root();
+    write(
+        &root,
+        &[
+            ("Cargo.toml", "[package]\nname = \"p\"\n"),
+            (
+                "src/main.rs",
+                "include!(\"./opt.rs\");\nmod cli { include!(\"cli/args.rs\"); }\ninclude!(\"gone.rs\");\ninclude!(\"../../../../../../etc/hostname\");\nfn main() {}\n",
+            ),
+            ("src/opt.rs", "pub struct Opt;\nmod helper;\n"),
+            ("src/helper.rs", "pub struct Helper;\n"),
+            ("src/cli/args.rs", "pub struct Args;\n"),
+        ],
+    );
+    let index = load_dir(&root, &Config::default());
+    assert_eq!(index.summary.files_unreachable, Vec::<String>::new());
+    assert_eq!(index.summary.files_analyzed, 4);
+    let opt = file(&index, "src/opt.rs");
+    assert!(
+        matches!(opt.role, FileRole::Module { module, .. } if index.module_path(module) == "p")
+    );
+    let args = file(&index, "src/cli/args.rs");
+    assert!(
+        matches!(args.role, FileRole::Module { module, .. } if index.module_path(module) == "p::cli")
+    );
+    assert_eq!(module(&index, "p::helper").path, ["helper"]);
+    let mut got = problems(&index);
+    got.sort_by_key(|(k, _)| format!("{k:?}"));
+    assert_eq!(
+        got,
+        vec![
+            (ProblemKind::MissingModule, "src/main.rs".into()),
+            (ProblemKind::SymlinkLoop, "src/main.rs".into())
+        ]
+    );
+    assert!(index
+        .problems
+        .iter()
+        .any(|p| p.problem.message.contains("include!(\"gone.rs\")")));
+    assert!(index
+        .problems
+        .iter()
+        .any(|p| p.problem.message.contains("outside the workspace")));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_named_by_path_is_not_read() {
+    let (_tmp, root) = temp_root();
+    lib_package(&root, "#[path = \"/dev/zero\"]\nmod endless;\n");
+    let index = load_dir(&root, &Config::default());
+    assert!(
+        index
+            .problems
+            .iter()
+            .any(|p| p.problem.message.contains("not a regular file")),
+        "{:?}",
+        problems(&index)
+    );
+    assert_rest_analysed(&index);
+}
