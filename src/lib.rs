@@ -114,7 +114,7 @@ pub fn analyze(options: &Options) -> miette::Result<Outcome> {
         workspace::module_tree::load_timed(&discovery, &config, &load, &load_clock);
     timings.load = clock.lap();
     timings.load_work = load_clock.work(workers);
-    index::build::complete(&mut index, &config);
+    timings.index_work = index::build::complete_timed(&mut index, &config);
     if let Some(cache) = &cache {
         let files = index
             .files

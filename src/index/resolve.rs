@@ -24,7 +24,7 @@ use std::collections::HashMap;
 /// FxHash (rustc's hasher): the maps here are keyed by small integers and interned names,
 /// where SipHash's DoS resistance buys nothing and costs most of the lookup time.
 #[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
 
 impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -57,7 +57,8 @@ impl FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+pub(crate) type FxSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// Import rounds before giving up on a fixpoint (real code converges in a handful).
 const MAX_ROUNDS: usize = 32;
@@ -98,7 +99,7 @@ struct Sym(u32);
 
 #[derive(Debug, Clone, Default)]
 struct Interner {
-    map: HashMap<String, Sym>,
+    map: FxMap<String, Sym>,
     names: Vec<String>,
 }
 
@@ -233,6 +234,28 @@ impl Memo {
     }
 }
 
+/// What a leaf's resolution read from the tables, recorded by [`NameTables::lookup_own`]
+/// while [`RECORDING`] is on: a name in one table without globs, or a name in a table with
+/// globs (the walk may read that name in any table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dep {
+    Direct(u32, Sym),
+    Walk(Sym),
+}
+
+thread_local! {
+    static RECORDING: std::cell::RefCell<Option<Vec<Dep>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn record(dep: Dep) {
+    RECORDING.with(|r| {
+        if let Some(deps) = r.borrow_mut().as_mut() {
+            deps.push(dep);
+        }
+    });
+}
+
 /// The name tables of the whole workspace, kept in the index after the build so rules can
 /// resolve further paths ([`Index::resolve_path`](super::Index::resolve_path) and friends).
 #[derive(Clone, Default)]
@@ -322,65 +345,35 @@ fn resolve_names_with(index: &Index, worklist: bool) -> Resolved {
         };
     }
 
-    // A leaf's lookups are of the names its path spells (a binding holds its resolved
-    // target, so chains are not followed again), through the globs of the scopes on the
-    // way. So a leaf's outcome can change only when a glob target changes or a binding of
-    // a name it spells does. Every leaf is resolved once (globs first: their targets feed
-    // every lookup), then again only if that happened after it last ran. A changed name
-    // drops the cached walks for it; a changed glob target drops them all.
-    // A path whose first segment no table, crate or prelude can bind (`std::…`,
-    // `serde::…`) never reaches a table at all.
-    let spelled: Vec<Vec<Sym>> = tasks
-        .iter()
-        .map(|t| {
-            leaf_of(index, t.id).map_or_else(Vec::new, |l| {
-                let outside = l.path.first().is_some_and(|first| {
-                    !matches!(
-                        first.as_str(),
-                        "crate" | "self" | "super" | "Self" | "$crate"
-                    ) && tables.interner.get(first).is_none()
-                });
-                if outside {
-                    return Vec::new();
-                }
-                l.path
-                    .iter()
-                    .filter_map(|s| tables.interner.get(s))
-                    .collect()
-            })
-        })
-        .collect();
+    // A leaf's outcome depends only on what its lookups read from the tables (a binding
+    // holds its resolved target, so chains are not followed again): the bindings of a name
+    // in the tables it looked in, or of a name anywhere when a glob walk was involved,
+    // and the glob targets. Every leaf is resolved once (globs first: their targets feed
+    // every lookup), then again only if something it read changed after it last ran. A
+    // changed name drops the cached glob walks for it; a changed glob target drops them all.
     let (globs, names): (Vec<usize>, Vec<usize>) =
         (0..tasks.len()).partition(|&t| tasks[t].glob.is_some());
-    // Clock ticks: when each leaf last ran, when each name's binding and any glob target
-    // last changed.
+    // Clock ticks: when each leaf last ran, when each binding and any glob target changed.
     let mut clock: u64 = 0;
     let mut ran_at: Vec<Option<u64>> = vec![None; tasks.len()];
-    let mut name_changed_at: FxMap<Sym, u64> = FxMap::default();
-    let mut glob_changed_at: u64 = 0;
-    let up_to_date = |t: usize, ran_at: &[Option<u64>], names: &FxMap<Sym, u64>, globs: u64| {
-        ran_at[t].is_some_and(|ran| {
-            globs < ran
-                && spelled[t]
-                    .iter()
-                    .all(|s| names.get(s).map_or(true, |c| *c < ran))
-        })
-    };
+    let mut deps: Vec<Vec<Dep>> = vec![Vec::new(); tasks.len()];
+    let mut changes = Changes::default();
     // Leaves binding a name some glob's path spells (`use a::b; pub use b::*;`) go once
     // before the first glob phase, so most globs resolve at their first try.
-    let glob_spelled: FxMap<Sym, ()> = globs
+    let glob_spelled: FxMap<&str, ()> = globs
         .iter()
-        .flat_map(|&t| spelled[t].iter().map(|s| (*s, ())))
+        .filter_map(|&t| leaf_of(index, tasks[t].id))
+        .flat_map(|l| l.path.iter().map(|s| (s.as_str(), ())))
         .collect();
     let mut memo = Memo::default();
     for &t in &names {
-        if tasks[t].name.is_some_and(|n| glob_spelled.contains_key(&n)) {
+        let feeds_a_glob = tasks[t]
+            .name
+            .is_some_and(|n| glob_spelled.contains_key(tables.interner.name(n)));
+        if feeds_a_glob {
             clock += 1;
             if tables.resolve_task(index, &tasks[t], &mut memo, &mut use_res) {
-                if let Some(name) = tasks[t].name {
-                    name_changed_at.insert(name, clock);
-                    memo.forget(name);
-                }
+                changes.binding(&tasks[t], clock, &mut memo);
             }
         }
     }
@@ -388,30 +381,33 @@ fn resolve_names_with(index: &Index, worklist: bool) -> Resolved {
         let mut ran = false;
         let mut memo = Memo::default();
         for &t in &globs {
-            if up_to_date(t, &ran_at, &name_changed_at, glob_changed_at) {
+            if changes.up_to_date(ran_at[t], &deps[t]) {
                 continue;
             }
             clock += 1;
             ran = true;
             ran_at[t] = Some(clock);
-            if tables.resolve_task(index, &tasks[t], &mut memo, &mut use_res) {
-                glob_changed_at = clock;
+            let (changed, read) =
+                tables.resolve_task_recorded(index, &tasks[t], &mut memo, &mut use_res);
+            deps[t] = read;
+            if changed {
+                changes.glob = clock;
                 memo = Memo::default();
             }
         }
         let mut memo = Memo::default();
         for &t in &names {
-            if up_to_date(t, &ran_at, &name_changed_at, glob_changed_at) {
+            if changes.up_to_date(ran_at[t], &deps[t]) {
                 continue;
             }
             clock += 1;
             ran = true;
             ran_at[t] = Some(clock);
-            if tables.resolve_task(index, &tasks[t], &mut memo, &mut use_res) {
-                if let Some(name) = tasks[t].name {
-                    name_changed_at.insert(name, clock);
-                    memo.forget(name);
-                }
+            let (changed, read) =
+                tables.resolve_task_recorded(index, &tasks[t], &mut memo, &mut use_res);
+            deps[t] = read;
+            if changed {
+                changes.binding(&tasks[t], clock, &mut memo);
             }
         }
         if !ran {
@@ -424,6 +420,38 @@ fn resolve_names_with(index: &Index, worklist: bool) -> Resolved {
         tables,
         use_res,
         alias_res,
+    }
+}
+
+/// When bindings and glob targets last changed, on the clock of [`resolve_names`].
+#[derive(Default)]
+struct Changes {
+    in_table: FxMap<(u32, Sym), u64>,
+    anywhere: FxMap<Sym, u64>,
+    glob: u64,
+}
+
+impl Changes {
+    /// A leaf changed the binding of its name.
+    fn binding(&mut self, task: &LeafTask, clock: u64, memo: &mut Memo) {
+        if let Some(name) = task.name {
+            self.in_table.insert((task.scope, name), clock);
+            self.anywhere.insert(name, clock);
+            memo.forget(name);
+        }
+    }
+
+    /// Nothing a leaf that ran at `ran_at` and read `deps` changed since.
+    fn up_to_date(&self, ran_at: Option<u64>, deps: &[Dep]) -> bool {
+        let Some(ran) = ran_at else {
+            return false;
+        };
+        let before = |at: Option<&u64>| at.map_or(true, |c| *c < ran);
+        self.glob < ran
+            && deps.iter().all(|d| match d {
+                Dep::Direct(scope, name) => before(self.in_table.get(&(*scope, *name))),
+                Dep::Walk(name) => before(self.anywhere.get(name)),
+            })
     }
 }
 
@@ -650,6 +678,34 @@ impl NameTables {
         t
     }
 
+    /// Can a path written at `scope` of `file` whose first segment is `name` lead into the
+    /// workspace: does `name` find a binding there (fn-body scopes, the module and its
+    /// globs) or in the crate's extern prelude? If not (`std`, `serde`), the path resolves
+    /// outside the workspace whatever follows.
+    pub(crate) fn first_segment_binds(
+        &self,
+        index: &Index,
+        file: FileId,
+        scope: &[ScopeSeg],
+        name: &str,
+    ) -> bool {
+        let Some(sym) = self.interner.get(name) else {
+            return false;
+        };
+        let Some(ctx) = self.ctx(file, scope) else {
+            return true;
+        };
+        let mut memo = Memo::default();
+        let in_prelude = Self::krate_of(index, ctx.module)
+            .and_then(|k| self.extern_prelude.get(k.0 as usize))
+            .is_some_and(|p| p.contains_key(&sym));
+        in_prelude
+            || [Ns::Type, Ns::Value].into_iter().any(|ns| {
+                self.lookup_lexical(index, &ctx, sym, ns, None, &mut memo)
+                    .is_some()
+            })
+    }
+
     fn mark_bound(&mut self, sym: Sym, ns: Ns) {
         let i = sym.0 as usize;
         if self.bound_in.len() <= i {
@@ -873,10 +929,25 @@ impl NameTables {
         memo: &mut Memo,
         use_res: &mut [Vec<Option<Resolution>>],
     ) -> bool {
+        self.resolve_task_recorded(index, task, memo, use_res).0
+    }
+
+    /// [`NameTables::resolve_task`], and what the resolution read.
+    fn resolve_task_recorded(
+        &mut self,
+        index: &Index,
+        task: &LeafTask,
+        memo: &mut Memo,
+        use_res: &mut [Vec<Option<Resolution>>],
+    ) -> (bool, Vec<Dep>) {
         let Some(leaf) = leaf_of(index, task.id) else {
-            return false;
+            return (false, Vec::new());
         };
+        RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
         let outcome = self.resolve_leaf(index, task, leaf, memo);
+        let deps = RECORDING
+            .with(|r| r.borrow_mut().take())
+            .unwrap_or_default();
         let changed = self.apply(task, outcome.bindings, outcome.glob_target);
         if let Some(slot) = use_res
             .get_mut(task.id.file.0 as usize)
@@ -884,7 +955,7 @@ impl NameTables {
         {
             *slot = outcome.res;
         }
-        changed
+        (changed, deps)
     }
 
     fn apply(
@@ -1038,17 +1109,17 @@ impl NameTables {
         let Some((target, via)) =
             self.resolve_first(index, ctx, None, first, false, lc, TYPE, Some(id), memo)
         else {
-            return all.map(|ns| self.external_fallback(index, ctx, path, &[ns]));
+            return all.map(|ns| self.external_fallback(index, ctx, path, &[ns], Some(id)));
         };
         let Some((last, middle)) = rest.split_last() else {
             return [None, None, None];
         };
-        let Some(prefix) = self.extend(index, Resolution { target, via }, middle, TYPE, memo)
-        else {
+        let start = Resolution { target, via };
+        let Some(prefix) = self.extend(index, start, middle, TYPE, Some(id), memo) else {
             return [None, None, None];
         };
         let last = std::slice::from_ref(last);
-        all.map(|ns| self.extend(index, prefix.clone(), last, &[ns], memo))
+        all.map(|ns| self.extend(index, prefix.clone(), last, &[ns], Some(id), memo))
     }
 
     /// Look a name up in one scope table (its items, imports, then its globs).
@@ -1062,10 +1133,15 @@ impl NameTables {
         exclude: Option<UseId>,
         memo: &mut Memo,
     ) -> Option<Binding> {
+        let table = self.scopes.get(scope as usize)?;
+        record(if table.globs.is_empty() {
+            Dep::Direct(scope, name)
+        } else {
+            Dep::Walk(name)
+        });
         if !self.maybe_bound(name, ns) {
             return None;
         }
-        let table = self.scopes.get(scope as usize)?;
         let direct = table.names.get(&name).and_then(|s| s[ns as usize].as_ref());
         match direct {
             // The common case needs neither the glob walk nor the cache.
@@ -1277,12 +1353,16 @@ impl NameTables {
 
     /// When the first segment names nothing in the workspace: decide whether the path is
     /// plainly external (std, a dependency, the prelude) or unknown.
+    /// `exclude`: the leaf being resolved, whose own glob cannot bring in its path (`use
+    /// ScalarImpl::*;` after an external `use x::ScalarImpl;` would otherwise grow its
+    /// target by one segment every round and never settle).
     fn external_fallback(
         &self,
         index: &Index,
         ctx: &ScopeCtx,
         segs: &[String],
         nss: &[Ns],
+        exclude: Option<UseId>,
     ) -> Option<Resolution> {
         let first = segs.first()?;
         let external = |path: Vec<String>| {
@@ -1317,7 +1397,7 @@ impl NameTables {
                 let Some(table) = self.scopes.get(s as usize) else {
                     continue;
                 };
-                for g in &table.globs {
+                for g in table.globs.iter().filter(|g| Some(g.leaf) != exclude) {
                     if let Some(Target::External(p)) = &g.target {
                         let mut path = p.clone();
                         path.extend(segs.iter().cloned());
@@ -1358,18 +1438,24 @@ impl NameTables {
             exclude,
             memo,
         ) else {
-            return self.external_fallback(index, ctx, segs, nss);
+            return self.external_fallback(index, ctx, segs, nss, exclude);
         };
-        self.extend(index, Resolution { target, via }, rest, nss, memo)
+        self.extend(index, Resolution { target, via }, rest, nss, exclude, memo)
     }
 
     /// Continue a resolution through `rest` (the last segment looked up in `nss`).
+    /// `exclude`: the leaf being resolved, which never resolves through its own binding
+    /// further down its path either (`pub use streaming::X;` next to `use super::*;` in
+    /// `streaming`: the glob leads back to the leaf itself; following it made the leaf
+    /// flip between resolved and unresolved every round).
+    #[allow(clippy::too_many_arguments)]
     fn extend(
         &self,
         index: &Index,
         start: Resolution,
         rest: &[String],
         nss: &[Ns],
+        exclude: Option<UseId>,
         memo: &mut Memo,
     ) -> Option<Resolution> {
         let Resolution {
@@ -1413,7 +1499,7 @@ impl NameTables {
                     let found = seg_nss.iter().find_map(|ns| {
                         std::iter::once(m)
                             .chain(twins.iter().copied())
-                            .find_map(|t| self.lookup_own(index, t.0, sym, *ns, None, memo))
+                            .find_map(|t| self.lookup_own(index, t.0, sym, *ns, exclude, memo))
                     });
                     let Some(b) = found else {
                         return self.through_external_facade(index, m, via, &rest[i..]);
@@ -1678,6 +1764,37 @@ mod worklist_tests {
         let worklist = resolve_names_with(&index, true);
         assert!(full.use_res == worklist.use_res, "{}", dir.display());
         assert!(full.alias_res == worklist.alias_res, "{}", dir.display());
+    }
+
+    /// `pub use streaming::X;` in `config` while `streaming` has `use super::*;` and gets
+    /// `X` from another glob: the leaf must not resolve through its own binding (it used to
+    /// flip between resolved and unresolved every round, ending on the round count's parity).
+    #[test]
+    fn a_reexport_seen_through_a_glob_of_its_own_module_settles() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("Cargo.toml", "[package]\nname = \"osc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n"),
+            ("src/lib.rs", "pub mod config;\n"),
+            ("src/config/mod.rs", "pub mod streaming;\npub use streaming::Trace;\n"),
+            ("src/config/streaming.rs", "use super::*;\nmod imp;\npub use imp::*;\npub mod d { use crate::config::Trace; }\n"),
+            ("src/config/streaming/imp.rs", "pub enum Trace { On }\n"),
+        ];
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        check(dir.path());
+        let discovery = crate::workspace::discover::discover(dir.path()).unwrap();
+        let config = crate::config::load::load(None, &discovery).unwrap();
+        let mut index = crate::workspace::load(&discovery, &config, None);
+        crate::index::build::complete(&mut index, &config);
+        let found = index.resolve_abs("osc::config::Trace");
+        let def = found.as_ref().and_then(|r| index.resolved_def(r));
+        assert_eq!(
+            def.map(|d| index.canonical_path(d)).as_deref(),
+            Some("osc::config::streaming::imp::Trace")
+        );
     }
 
     #[test]
