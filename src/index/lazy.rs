@@ -172,15 +172,6 @@ impl<'a> Interest<'a> {
         let mut before: [(TokKind, &str); 2] = [(TokKind::Punct, ""); 2];
         // The first segment of the path at hand (`None`: not known, or a leading `::`).
         let mut start: Option<&str> = None;
-        let enters_workspace = |start: Option<&str>| match start {
-            None => true,
-            Some(first) => {
-                matches!(first, "crate" | "self" | "super" | "Self" | "$crate")
-                    || self
-                        .names
-                        .first_segment_binds(self.index, file, &item.scope, first)
-            }
-        };
         while let Some((kind, text)) = tokens.next() {
             if kind == TokKind::Ident && before[1].1 != "." {
                 let next = tokens.peek().map_or("", |(_, n)| *n);
@@ -200,7 +191,11 @@ impl<'a> Interest<'a> {
                     if self.everywhere.contains(text) || (self_matters && text == "Self") {
                         return true;
                     }
-                    if refs_count && self.outside_tests.contains(text) && enters_workspace(start) {
+                    let lone = !after_colons && next != "::";
+                    if refs_count
+                        && self.outside_tests.contains(text)
+                        && self.route_may_count(file, &item.scope, start, lone)
+                    {
                         return true;
                     }
                 }
@@ -208,6 +203,54 @@ impl<'a> Interest<'a> {
             before = [before[1], (kind, text)];
         }
         false
+    }
+
+    /// Can a path written in a body at `scope` of `file`, starting with `start` (`None`:
+    /// not known), count for `non-canonical-import`'s re-export routes? Not if it leads
+    /// outside the workspace, nor if the rule leaves it to the import it starts with: a
+    /// path through a glob of its own file, a path naming what an import of its own file
+    /// names (`Expr`, `Expr::Add` after `use crate::ast::Expr;`), a lone name with no
+    /// import passed (a local item).
+    fn route_may_count(
+        &self,
+        file: FileId,
+        scope: &[crate::facts::ScopeSeg],
+        start: Option<&str>,
+        lone: bool,
+    ) -> bool {
+        let Some(first) = start else {
+            return true;
+        };
+        if matches!(first, "crate" | "self" | "super" | "Self" | "$crate") {
+            return true;
+        }
+        let Some(bound) = self.names.first_segment(self.index, file, scope, first) else {
+            return true;
+        };
+        // The first segment of a longer path is a type or module.
+        let looked_up = if lone { &bound[..] } else { &bound[..1] };
+        looked_up.iter().flatten().any(|(target, import)| {
+            let Some(u) = import else {
+                // An item, a child module, a crate: no import on the way to the first
+                // segment, so only a lone name is left alone.
+                return !lone;
+            };
+            let own_leaf = (u.file == file)
+                .then(|| self.index.file(u.file).facts.uses.get(u.leaf as usize))
+                .flatten();
+            match own_leaf {
+                Some(leaf) if leaf.kind == UseKind::Glob => false,
+                Some(_) => {
+                    // The path ends at the first segment's target: a lone name, or a
+                    // type whose associated item or variant it names.
+                    let ends_there = lone
+                        || matches!(target, Target::Def(d) if super::resolve::is_type_like(self.index, *d));
+                    let same = self.index.use_resolution(*u).map(|r| &r.target) == Some(target);
+                    !(ends_there && same)
+                }
+                None => true,
+            }
+        })
     }
 }
 

@@ -463,7 +463,7 @@ fn leaf_of(index: &Index, id: UseId) -> Option<&UseLeaf> {
 }
 
 /// Struct, enum, union, trait or alias: a path continuing past it names an associated item.
-fn is_type_like(index: &Index, d: DefId) -> bool {
+pub(crate) fn is_type_like(index: &Index, d: DefId) -> bool {
     index.defs.get(d.0 as usize).is_some_and(|_| {
         matches!(
             index.item(d).kind,
@@ -678,32 +678,40 @@ impl NameTables {
         t
     }
 
-    /// Can a path written at `scope` of `file` whose first segment is `name` lead into the
-    /// workspace: does `name` find a binding there (fn-body scopes, the module and its
-    /// globs) or in the crate's extern prelude? If not (`std`, `serde`), the path resolves
-    /// outside the workspace whatever follows.
-    pub(crate) fn first_segment_binds(
+    /// What the first segment `name` of a path written at `scope` of `file` is bound to in
+    /// the type and the value namespace (fn-body scopes, the module and its globs, then the
+    /// crate's extern prelude): the target and the import it came through (`None` for an
+    /// item, a child module or a crate). Both `None`: nothing binds it, so the path resolves
+    /// outside the workspace whatever follows (`std::…`, `serde::…`). `None` when the
+    /// scope is not in the tree.
+    pub(crate) fn first_segment(
         &self,
         index: &Index,
         file: FileId,
         scope: &[ScopeSeg],
         name: &str,
-    ) -> bool {
+    ) -> Option<[Option<(Target, Option<UseId>)>; 2]> {
+        let ctx = self.ctx(file, scope)?;
         let Some(sym) = self.interner.get(name) else {
-            return false;
-        };
-        let Some(ctx) = self.ctx(file, scope) else {
-            return true;
+            return Some([None, None]);
         };
         let mut memo = Memo::default();
-        let in_prelude = Self::krate_of(index, ctx.module)
-            .and_then(|k| self.extern_prelude.get(k.0 as usize))
-            .is_some_and(|p| p.contains_key(&sym));
-        in_prelude
-            || [Ns::Type, Ns::Value].into_iter().any(|ns| {
-                self.lookup_lexical(index, &ctx, sym, ns, None, &mut memo)
-                    .is_some()
-            })
+        let found = [Ns::Type, Ns::Value].map(|ns| {
+            let b = self.lookup_lexical(index, &ctx, sym, ns, None, &mut memo)?;
+            let import = match b.source {
+                Source::Item => None,
+                Source::Import(u) => Some(u),
+            };
+            Some((b.target, import))
+        });
+        let prelude = || {
+            Self::krate_of(index, ctx.module)
+                .and_then(|k| self.extern_prelude.get(k.0 as usize))
+                .and_then(|p| p.get(&sym))
+                .map(|t| (t.clone(), None))
+        };
+        let [ty, value] = found;
+        Some([ty.or_else(prelude), value])
     }
 
     fn mark_bound(&mut self, sym: Sym, ns: Ns) {
