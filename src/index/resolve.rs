@@ -256,6 +256,10 @@ fn record(dep: Dep) {
     });
 }
 
+/// What a path's first segment is bound to: the target, and the import it came through
+/// (`None` for an item, a child module or a crate).
+pub(crate) type FirstSegment = (Target, Option<UseId>);
+
 /// The name tables of the whole workspace, kept in the index after the build so rules can
 /// resolve further paths ([`Index::resolve_path`](super::Index::resolve_path) and friends).
 #[derive(Clone, Default)]
@@ -690,7 +694,7 @@ impl NameTables {
         file: FileId,
         scope: &[ScopeSeg],
         name: &str,
-    ) -> Option<[Option<(Target, Option<UseId>)>; 2]> {
+    ) -> Option<[Option<FirstSegment>; 2]> {
         let ctx = self.ctx(file, scope)?;
         let Some(sym) = self.interner.get(name) else {
             return Some([None, None]);
