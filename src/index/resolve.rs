@@ -241,6 +241,8 @@ impl Memo {
 enum Dep {
     Direct(u32, Sym),
     Walk(Sym),
+    /// Glob targets read outside a walk (external globs behind a path).
+    Globs,
 }
 
 thread_local! {
@@ -352,7 +354,8 @@ fn resolve_names_with(index: &Index, worklist: bool) -> Resolved {
     // A leaf's outcome depends only on what its lookups read from the tables (a binding
     // holds its resolved target, so chains are not followed again): the bindings of a name
     // in the tables it looked in, or of a name anywhere when a glob walk was involved,
-    // and the glob targets. Every leaf is resolved once (globs first: their targets feed
+    // and the glob targets when it walked or read globs (a lookup in a table without
+    // globs reads none). Every leaf is resolved once (globs first: their targets feed
     // every lookup), then again only if something it read changed after it last ran. A
     // changed name drops the cached glob walks for it; a changed glob target drops them all.
     let (globs, names): (Vec<usize>, Vec<usize>) =
@@ -451,11 +454,12 @@ impl Changes {
             return false;
         };
         let before = |at: Option<&u64>| at.map_or(true, |c| *c < ran);
-        self.glob < ran
-            && deps.iter().all(|d| match d {
-                Dep::Direct(scope, name) => before(self.in_table.get(&(*scope, *name))),
-                Dep::Walk(name) => before(self.anywhere.get(name)),
-            })
+        // A table without globs reads no glob target: only its own binding of the name.
+        deps.iter().all(|d| match d {
+            Dep::Direct(scope, name) => before(self.in_table.get(&(*scope, *name))),
+            Dep::Walk(name) => self.glob < ran && before(self.anywhere.get(name)),
+            Dep::Globs => self.glob < ran,
+        })
     }
 }
 
@@ -1409,6 +1413,7 @@ impl NameTables {
                 let Some(table) = self.scopes.get(s as usize) else {
                     continue;
                 };
+                record(Dep::Globs);
                 for g in table.globs.iter().filter(|g| Some(g.leaf) != exclude) {
                     if let Some(Target::External(p)) = &g.target {
                         let mut path = p.clone();
@@ -1555,6 +1560,7 @@ impl NameTables {
         visited: &mut Vec<u32>,
     ) -> Option<(Vec<UseId>, &Vec<String>)> {
         let table = self.scopes.get(m.0 as usize)?;
+        record(Dep::Globs);
         let public = || table.globs.iter().filter(|g| g.vis != Vis::Private);
         if let Some((leaf, path)) = public().find_map(|g| match &g.target {
             Some(Target::External(p)) => Some((g.leaf, p)),
