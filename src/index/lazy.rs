@@ -194,7 +194,7 @@ impl<'a> Interest<'a> {
                     let lone = !after_colons && next != "::";
                     if refs_count
                         && self.outside_tests.contains(text)
-                        && self.route_may_count(file, &item.scope, start, lone)
+                        && self.route_may_count(file, &item.scope, start, lone, after_colons)
                     {
                         return true;
                     }
@@ -206,17 +206,20 @@ impl<'a> Interest<'a> {
     }
 
     /// Can a path written in a body at `scope` of `file`, starting with `start` (`None`:
-    /// not known), count for `non-canonical-import`'s re-export routes? Not if it leads
-    /// outside the workspace, nor if the rule leaves it to the import it starts with: a
-    /// path through a glob of its own file, a path naming what an import of its own file
-    /// names (`Expr`, `Expr::Add` after `use crate::ast::Expr;`), a lone name with no
-    /// import passed (a local item).
+    /// not known), count for `non-canonical-import`'s re-export routes through the name
+    /// at hand (`later`: a segment after the first)? Not if it leads outside the workspace,
+    /// nor if the rule leaves it to the import it starts with: a path through a glob of
+    /// its own file, a path naming what an import of its own file names (`Expr`,
+    /// `Expr::Add` after `use crate::ast::Expr;`), a lone name with no import passed (a
+    /// local item). A later segment is looked up only past a module or crate (a path
+    /// continuing past a type names the type; past an external path, more of it).
     fn route_may_count(
         &self,
         file: FileId,
         scope: &[crate::facts::ScopeSeg],
         start: Option<&str>,
         lone: bool,
+        later: bool,
     ) -> bool {
         let Some(first) = start else {
             return true;
@@ -229,6 +232,12 @@ impl<'a> Interest<'a> {
         };
         // The first segment of a longer path is a type or module.
         let looked_up = if lone { &bound[..] } else { &bound[..1] };
+        if later {
+            return looked_up
+                .iter()
+                .flatten()
+                .any(|(target, _)| matches!(target, Target::Module(_) | Target::Crate(_)));
+        }
         looked_up.iter().flatten().any(|(target, import)| {
             let Some(u) = import else {
                 // An item, a child module, a crate: no import on the way to the first
@@ -241,10 +250,15 @@ impl<'a> Interest<'a> {
             match own_leaf {
                 Some(leaf) if leaf.kind == UseKind::Glob => false,
                 Some(_) => {
-                    // The path ends at the first segment's target: a lone name, or a
-                    // type whose associated item or variant it names.
+                    // The path ends at the first segment's target (a lone name, or a type
+                    // whose associated item or variant it names) or extends an external
+                    // path: the rule then sees the import's own item.
                     let ends_there = lone
-                        || matches!(target, Target::Def(d) if super::resolve::is_type_like(self.index, *d));
+                        || match target {
+                            Target::Def(d) => super::resolve::is_type_like(self.index, *d),
+                            Target::External(_) => true,
+                            Target::Module(_) | Target::Crate(_) => false,
+                        };
                     let same = self.index.use_resolution(*u).map(|r| &r.target) == Some(target);
                     !(ends_there && same)
                 }
