@@ -350,6 +350,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
     // A build that failed under --with-check fails the run, as `cargo check` would.
     let check_failed = check_run.is_some_and(|run| !run.success);
     if code == EXIT_CLEAN && check_failed && !opts.exit_zero {
+        std::mem::forget(outcome);
         return Ok(EXIT_FINDINGS);
     }
     if let (Some(cache), Some(snapshot)) = (&replay, snapshot) {
@@ -369,6 +370,9 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
             );
         }
     }
+    // The process ends right after this: freeing the index (millions of small
+    // allocations) one by one would only delay the exit.
+    std::mem::forget(outcome);
     Ok(code)
 }
 

@@ -148,7 +148,7 @@ pub fn analyze_discovered(
         workspace::module_tree::load_timed(discovery, &config, &load, &load_clock);
     timings.load = clock.lap();
     timings.load_work = load_clock.work(workers);
-    index::build::complete(&mut index, &config);
+    timings.index_work = index::build::complete_timed(&mut index, &config);
     if let Some(cache) = &cache {
         let files = index
             .files

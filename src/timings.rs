@@ -29,6 +29,23 @@ pub struct Timings {
     pub report: Duration,
     /// What the loader's parallel read+extract phases did.
     pub load_work: LoadWork,
+    /// The parts of the index stage.
+    pub index_work: IndexWork,
+}
+
+/// The parts of the index stage (wall time each; the rest of `index` is definitions,
+/// concepts and the facts cache), and how many lazy fn bodies it parsed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexWork {
+    /// Resolving every `use` leaf and type alias.
+    pub names: Duration,
+    /// Choosing the lazy fn bodies rules may need and parsing them (in parallel).
+    pub bodies: Duration,
+    /// Resolving every path ref.
+    pub refs: Duration,
+    /// Lazy fn bodies parsed, of all the lazy fn bodies.
+    pub bodies_parsed: u64,
+    pub bodies_lazy: u64,
 }
 
 /// The loader's parallel work. Busy times are summed over worker threads, so on N threads
@@ -202,6 +219,16 @@ impl fmt::Display for Timings {
             )?;
         }
         row(f, "index", self.index, "definitions, join, resolution")?;
+        let x = &self.index_work;
+        if w.detailed && !self.index.is_zero() {
+            row(f, "  names", x.names, "use leaves and aliases")?;
+            let parsed = format!(
+                "{} of {} lazy fn bodies parsed",
+                x.bodies_parsed, x.bodies_lazy
+            );
+            row(f, "  bodies", x.bodies, &parsed)?;
+            row(f, "  refs", x.refs, "path refs")?;
+        }
         row(f, "rules", self.rules, "")?;
         row(f, "filter", self.filter, "suppressions, baseline, levels")?;
         row(f, "report", self.report, "")?;
@@ -217,6 +244,12 @@ mod tests {
     fn read_and_extract_split_the_parallel_wall_time_by_busy_share() {
         let t = Timings {
             load: Duration::from_millis(120),
+            index: Duration::from_millis(40),
+            index_work: IndexWork {
+                bodies_parsed: 7,
+                bodies_lazy: 9,
+                ..IndexWork::default()
+            },
             load_work: LoadWork {
                 detailed: true,
                 parallel: Duration::from_millis(100),
@@ -238,12 +271,16 @@ mod tests {
             "  extract",
             "  tree",
             "index",
+            "  names",
+            "  bodies",
+            "  refs",
             "rules",
             "total",
         ] {
             assert!(shown.contains(row), "{row} missing from\n{shown}");
         }
         assert!(shown.contains("3 files, 2.0 KiB read"), "{shown}");
+        assert!(shown.contains("7 of 9 lazy fn bodies parsed"), "{shown}");
         assert!(shown.lines().all(|l| l == l.trim_end()), "{shown}");
     }
 

@@ -4,21 +4,39 @@ use super::resolve::{self, ModKeys};
 use super::{Def, DefId, FileRole, Index, ModuleId};
 use crate::config::Config;
 use crate::facts::{ItemKind, ScopeSeg};
+use crate::timings::{IndexWork, StageClock};
 use std::collections::{HashMap, HashSet};
 
 /// Complete a loaded index: definitions, module declarations, resolution of every `use`
 /// leaf, path ref and type alias, and concept membership. Safe to call again (it rebuilds).
 pub fn complete(index: &mut Index, config: &Config) {
+    complete_timed(index, config);
+}
+
+/// [`complete`], saying how long its parts took.
+pub fn complete_timed(index: &mut Index, config: &Config) -> IndexWork {
     build_defs(index);
     link_module_decls(index);
+    let mut clock = StageClock::start();
     let resolved = resolve::resolve_names(index);
+    let names = clock.lap();
     index.use_res = resolved.use_res;
     index.alias_res = resolved.alias_res;
     index.names = resolved.tables;
     index.concepts = super::concepts::build(index, config);
     // Lazy bodies add refs only, which resolve against the tables built above.
-    super::lazy::fill_needed_bodies(index, config);
+    clock.lap();
+    let bodies_lazy: usize = index.files.iter().map(|f| f.facts.lazy_bodies.len()).sum();
+    let bodies_parsed = super::lazy::fill_needed_bodies(index, config);
+    let bodies = clock.lap();
     index.ref_res = index.names.resolve_refs(index);
+    IndexWork {
+        names,
+        bodies,
+        refs: clock.lap(),
+        bodies_parsed: bodies_parsed as u64,
+        bodies_lazy: bodies_lazy as u64,
+    }
 }
 
 /// One `Def` per item of every crate file, with its full path and test status.

@@ -21,6 +21,7 @@
 //! The sets are supersets of what the rules use (no rule logic is mirrored beyond "can this
 //! name lead there"); `tests/lazy_bodies.rs` checks that findings do not change.
 
+use super::resolve::FxSet;
 use super::{DefId, FileRole, Index, ModuleId, Target, UseId};
 use crate::config::Config;
 use crate::facts::extract::{extract_body, BodyFacts};
@@ -30,10 +31,11 @@ use crate::source::FileId;
 use std::collections::HashSet;
 
 /// Parse every lazy body some rule may need and put its facts in place (before refs are
-/// resolved; defs, use leaves and aliases must be resolved already).
-pub fn fill_needed_bodies(index: &mut Index, config: &Config) {
+/// resolved; defs, use leaves and aliases must be resolved already). Returns how many
+/// bodies it parsed.
+pub fn fill_needed_bodies(index: &mut Index, config: &Config) -> usize {
     if index.files.iter().all(|f| f.facts.lazy_bodies.is_empty()) {
-        return;
+        return 0;
     }
     let parsed: Vec<(usize, Vec<(usize, BodyFacts)>)> = {
         use rayon::prelude::*;
@@ -45,7 +47,7 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) {
             .enumerate()
             .filter(|(_, f)| !f.facts.lazy_bodies.is_empty())
             .map(|(f, file)| {
-                let text: &str = &file.source.text;
+                let text = source_text(file);
                 let bodies = file
                     .facts
                     .lazy_bodies
@@ -56,7 +58,12 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) {
                         let inner =
                             text.get(body.span.lo as usize + 1..body.span.hi as usize - 1)?;
                         interest
-                            .needs(inner, item, body.enclosing_impl.as_deref())
+                            .needs(
+                                FileId(f as u32),
+                                inner,
+                                item,
+                                body.enclosing_impl.as_deref(),
+                            )
                             .then(|| (b, extract_body(text, item, body)))
                     })
                     .collect();
@@ -64,6 +71,7 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) {
             })
             .collect()
     };
+    let count = parsed.iter().map(|(_, b)| b.len()).sum();
     for (f, bodies) in parsed {
         let Some(file) = index.files.get_mut(f) else {
             continue;
@@ -78,23 +86,31 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) {
                 problem,
             }));
     }
+    count
+}
+
+/// The text lazy body spans point into.
+fn source_text(file: &super::IndexedFile) -> &str {
+    &file.source.text
 }
 
 /// The names that make a body worth parsing.
 struct Interest<'a> {
     /// Matter in any body, test code included.
-    everywhere: HashSet<&'a str>,
+    everywhere: FxSet<&'a str>,
     /// Matter outside test code only (unless tests are included).
-    outside_tests: HashSet<&'a str>,
+    outside_tests: FxSet<&'a str>,
     include_tests: bool,
     /// Concepts declare shims: a free fn's body decides whether it only forwards a call.
     free_fn_bodies: bool,
+    names: &'a super::resolve::NameTables,
+    index: &'a Index,
 }
 
 impl<'a> Interest<'a> {
     fn new(index: &'a Index, config: &'a Config) -> Self {
-        let mut everywhere = HashSet::new();
-        let mut outside_tests = HashSet::new();
+        let mut everywhere = FxSet::default();
+        let mut outside_tests = FxSet::default();
         for d in index.def_ids() {
             let item = index.item(d);
             if item.kind == ItemKind::Static {
@@ -119,11 +135,20 @@ impl<'a> Interest<'a> {
             outside_tests,
             include_tests: config.include_tests,
             free_fn_bodies: config.concepts.iter().any(|c| !c.shims.is_empty()),
+            names: &index.names,
+            index,
         }
     }
 
-    /// Does this body (its text between the braces) mention a name that matters here?
-    fn needs(&self, inner: &str, item: &crate::facts::Item, enclosing_impl: Option<&str>) -> bool {
+    /// Does this body of `item` in `file` (its text between the braces) mention a name
+    /// that matters here, where it can matter?
+    fn needs(
+        &self,
+        file: FileId,
+        inner: &str,
+        item: &crate::facts::Item,
+        enclosing_impl: Option<&str>,
+    ) -> bool {
         if self.free_fn_bodies
             && matches!(&item.detail, ItemDetail::Fn(f) if f.impl_of.is_none() && f.in_trait.is_none())
         {
@@ -134,31 +159,149 @@ impl<'a> Interest<'a> {
             self.everywhere.contains(name) || (refs_count && self.outside_tests.contains(name))
         };
         let self_matters = enclosing_impl.is_some_and(matters);
-        // Path segments only: a name after `.` is a field or method, a name before `!` a
-        // macro (macro paths are never construction or import routes).
-        let mut after_dot = false;
-        let mut lexer = Lexer::new(inner)
+        // Only path segments extraction records can matter: a name after `.` is a field or
+        // method, a name before `!` a macro (macro paths are never construction or import
+        // routes), and a lone lower-case segment or `Some`/`None`/`Ok`/`Err` is never
+        // recorded (`worth_recording`). Re-exported names matter only on a path that can
+        // enter the workspace: one whose first segment some table binds.
+        let mut tokens = Lexer::new(inner)
             .filter(|t| !matches!(t.kind, TokKind::LineComment | TokKind::BlockComment))
+            .map(|t| (t.kind, inner.get(t.lo..t.hi).unwrap_or("")))
             .peekable();
-        while let Some(t) = lexer.next() {
-            let text = inner.get(t.lo..t.hi).unwrap_or("");
-            if t.kind == TokKind::Ident && !after_dot {
-                let bang = lexer.peek().is_some_and(|n| {
-                    n.kind == TokKind::Punct && inner.get(n.lo..n.hi) == Some("!")
-                });
-                if !bang && (matters(text) || (self_matters && text == "Self")) {
-                    return true;
+        // The two tokens before the current one.
+        let mut before: [(TokKind, &str); 2] = [(TokKind::Punct, ""); 2];
+        // The first segment of the path at hand (`None`: not known, or a leading `::`).
+        let mut start: Option<&str> = None;
+        while let Some((kind, text)) = tokens.next() {
+            if kind == TokKind::Ident && before[1].1 != "." {
+                let next = tokens.peek().map_or("", |(_, n)| *n);
+                let after_colons = before[1] == (TokKind::Punct, "::");
+                start = match (after_colons, before[0]) {
+                    // `a::b`: the path `a` started.
+                    (true, (TokKind::Ident, prev)) if !is_keyword(prev) => start,
+                    // `<T as A>::b`, `Vec::<u8>::new`, `::krate::b`: not at hand.
+                    (true, _) => None,
+                    _ => Some(text),
+                };
+                let recorded = after_colons
+                    || next == "::"
+                    || (text.starts_with(char::is_uppercase)
+                        && !matches!(text, "Some" | "None" | "Ok" | "Err"));
+                if next != "!" && recorded {
+                    if self.everywhere.contains(text) || (self_matters && text == "Self") {
+                        return true;
+                    }
+                    let lone = !after_colons && next != "::";
+                    if refs_count
+                        && self.outside_tests.contains(text)
+                        && self.route_may_count(file, &item.scope, start, lone, after_colons)
+                    {
+                        return true;
+                    }
                 }
             }
-            after_dot = t.kind == TokKind::Punct && text == ".";
+            before = [before[1], (kind, text)];
         }
         false
     }
+
+    /// Can a path written in a body at `scope` of `file`, starting with `start` (`None`:
+    /// not known), count for `non-canonical-import`'s re-export routes through the name
+    /// at hand (`later`: a segment after the first)? Not if it leads outside the workspace,
+    /// nor if the rule leaves it to the import it starts with: a path through a glob of
+    /// its own file, a path naming what an import of its own file names (`Expr`,
+    /// `Expr::Add` after `use crate::ast::Expr;`), a lone name with no import passed (a
+    /// local item). A later segment is looked up only past a module or crate (a path
+    /// continuing past a type names the type; past an external path, more of it).
+    fn route_may_count(
+        &self,
+        file: FileId,
+        scope: &[crate::facts::ScopeSeg],
+        start: Option<&str>,
+        lone: bool,
+        later: bool,
+    ) -> bool {
+        let Some(first) = start else {
+            return true;
+        };
+        if matches!(first, "crate" | "self" | "super" | "Self" | "$crate") {
+            return true;
+        }
+        let Some(bound) = self.names.first_segment(self.index, file, scope, first) else {
+            return true;
+        };
+        // The first segment of a longer path is a type or module.
+        let looked_up = if lone { &bound[..] } else { &bound[..1] };
+        if later {
+            return looked_up
+                .iter()
+                .flatten()
+                .any(|(target, _)| matches!(target, Target::Module(_) | Target::Crate(_)));
+        }
+        looked_up.iter().flatten().any(|(target, import)| {
+            let Some(u) = import else {
+                // An item, a child module, a crate: no import on the way to the first
+                // segment, so only a lone name is left alone.
+                return !lone;
+            };
+            let own_leaf = (u.file == file)
+                .then(|| self.index.file(u.file).facts.uses.get(u.leaf as usize))
+                .flatten();
+            match own_leaf {
+                Some(leaf) if leaf.kind == UseKind::Glob => false,
+                Some(_) => {
+                    // The path ends at the first segment's target (a lone name, or a type
+                    // whose associated item or variant it names) or extends an external
+                    // path: the rule then sees the import's own item.
+                    let ends_there = lone
+                        || match target {
+                            Target::Def(d) => super::resolve::is_type_like(self.index, *d),
+                            Target::External(_) => true,
+                            Target::Module(_) | Target::Crate(_) => false,
+                        };
+                    let same = self.index.use_resolution(*u).map(|r| &r.target) == Some(target);
+                    !(ends_there && same)
+                }
+                None => true,
+            }
+        })
+    }
+}
+
+/// Keywords that can stand right before a leading-`::` path (`return ::std::…`).
+fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "dyn"
+            | "else"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "move"
+            | "mut"
+            | "ref"
+            | "return"
+            | "static"
+            | "unsafe"
+            | "where"
+            | "while"
+            | "yield"
+            | "await"
+            | "async"
+            | "box"
+    )
 }
 
 /// Concept items (canonical, members, what deprecated entries reach), aliases and imports
 /// leading to them, and the last segments of every configured path.
-fn concept_names<'a>(index: &'a Index, config: &'a Config, out: &mut HashSet<&'a str>) {
+fn concept_names<'a>(index: &'a Index, config: &'a Config, out: &mut FxSet<&'a str>) {
     if config.concepts.is_empty() {
         return;
     }
@@ -213,7 +356,7 @@ fn concept_names<'a>(index: &'a Index, config: &'a Config, out: &mut HashSet<&'a
 /// (`#[doc(hidden)]`, `__` names, hidden modules, `pub use crate as x`), cfg-switched or test
 /// alternatives, `prelude` modules, and `pub use dep_crate;`. Keep this in step with that
 /// rule's `exempt_hop`, `in_prelude` and `public_hops` (`tests/lazy_bodies.rs` checks).
-fn reexport_names<'a>(index: &'a Index, out: &mut HashSet<&'a str>) {
+fn reexport_names<'a>(index: &'a Index, out: &mut FxSet<&'a str>) {
     let mut facades: HashSet<UseId> = HashSet::new();
     // Modules re-exported (or glob re-exported) from outside: everything inside counts.
     let mut modules: HashSet<ModuleId> = HashSet::new();
