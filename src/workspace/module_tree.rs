@@ -1215,9 +1215,24 @@ fn read_and_parse(
     clock.extract_done(extract_span);
     Ok(Parsed {
         text: Arc::from(text),
-        facts,
+        facts: shrunk(facts),
         ids: Vec::new(),
     })
+}
+
+/// Facts are kept for the whole run: give back the spare capacity their vectors grew while
+/// being filled (a quarter of their size on average; ~60 MiB on a 3M-line tree).
+fn shrunk(mut facts: FileFacts) -> FileFacts {
+    facts.items.shrink_to_fit();
+    facts.uses.shrink_to_fit();
+    facts.refs.shrink_to_fit();
+    facts.impls.shrink_to_fit();
+    facts.suppressions.shrink_to_fit();
+    facts.problems.shrink_to_fit();
+    facts.collected_registries.shrink_to_fit();
+    facts.lazy_bodies.shrink_to_fit();
+    facts.includes.shrink_to_fit();
+    facts
 }
 
 #[cfg(test)]
