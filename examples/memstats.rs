@@ -10,15 +10,18 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+static COUNT: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let now = LIVE.fetch_add(l.size(), Relaxed) + l.size();
         PEAK.fetch_max(now, Relaxed);
+        COUNT.fetch_add(1, Relaxed);
         System.alloc(l)
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size(), Relaxed);
+        COUNT.fetch_sub(1, Relaxed);
         System.dealloc(p, l)
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
@@ -40,9 +43,10 @@ fn mib(b: usize) -> String {
 }
 fn stage(name: &str) {
     println!(
-        "{name:<28} live {}  peak {}",
+        "{name:<28} live {}  peak {}  in {} allocations",
         mib(LIVE.load(Relaxed)),
-        mib(PEAK.load(Relaxed))
+        mib(PEAK.load(Relaxed)),
+        COUNT.load(Relaxed)
     );
     PEAK.store(LIVE.load(Relaxed), Relaxed);
 }
@@ -146,7 +150,6 @@ fn breakdown(index: &Index) {
     let (mut nrefs, mut nuses, mut nitems) = (0, 0, 0);
     add("files: Vec<IndexedFile>", vec(&index.files));
     for f in &index.files {
-        add("text", f.source.text.len());
         add("line index", f.source.lines.line_count() * 4);
         add(
             "paths",
@@ -267,6 +270,16 @@ fn main() -> miette::Result<()> {
     breakdown(&index);
     let findings = cargo_ssot::rules::run_all(&index, &config);
     stage("rules");
+    let held: Vec<_> = index
+        .files
+        .iter()
+        .filter(|f| f.source.holds_text())
+        .collect();
+    println!(
+        "texts held after rules: {} files, {}",
+        held.len(),
+        mib(held.iter().map(|f| f.source.len).sum())
+    );
     println!("findings {}", findings.len());
     Ok(())
 }

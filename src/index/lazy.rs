@@ -45,7 +45,12 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) {
             .enumerate()
             .filter(|(_, f)| !f.facts.lazy_bodies.is_empty())
             .map(|(f, file)| {
-                let text: &str = &file.source.text;
+                // Read again (texts are not kept); a file that changed since it was
+                // analysed gets no bodies, and `SourceFile::reload_problem` says so.
+                let Some(text) = file.source.read_text() else {
+                    return (f, Vec::new());
+                };
+                let text: &str = &text;
                 let bodies = file
                     .facts
                     .lazy_bodies
