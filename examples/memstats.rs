@@ -248,6 +248,26 @@ fn breakdown(index: &Index) {
     }
     println!("  {:<32} {}", "sum of the above", mib(total));
     println!("  items {nitems}, uses {nuses}, refs {nrefs}");
+    let (mut none, mut ext, mut other, mut via) = (0, 0, 0, 0);
+    let mut distinct = std::collections::HashSet::new();
+    for r in index.ref_res.iter().flatten() {
+        match r {
+            None => none += 1,
+            Some(r) => {
+                if matches!(r.target, cargo_ssot::index::Target::External(_)) {
+                    ext += 1
+                } else {
+                    other += 1
+                }
+                via += usize::from(!r.via.is_empty());
+                distinct.insert(format!("{:?}", r));
+            }
+        }
+    }
+    println!(
+        "  ref_res: none {none}, external {ext}, workspace {other}, with via {via}, distinct {}",
+        distinct.len()
+    );
 }
 
 fn main() -> miette::Result<()> {
@@ -264,6 +284,13 @@ fn main() -> miette::Result<()> {
     };
     let mut index = cargo_ssot::workspace::module_tree::load_with(&discovery, &config, &load);
     stage("load");
+    println!(
+        "files {} (analysed {}), modules {}, crates {}",
+        index.files.len(),
+        index.summary.files_analyzed,
+        index.modules.len(),
+        index.crates.len()
+    );
     breakdown(&index);
     cargo_ssot::index::build::complete(&mut index, &config);
     stage("index complete");
