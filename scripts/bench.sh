@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --no-warm) warm=0; shift;;
     --hyperfine) use_hyperfine=1; shift;;
     --out) out_file=$2; shift 2;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0;;
     *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2;;
   esac
 done

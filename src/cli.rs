@@ -14,7 +14,9 @@ mod init;
 mod with_check;
 
 use crate::finding::Level;
+use crate::replay::{Miss, ReplayCache, RunResult};
 use crate::report::{self, Format, RenderOptions};
+use crate::workspace::Discovery;
 use crate::{CacheSetting, Options, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -122,14 +124,18 @@ struct CheckOptions {
     threads: Option<u16>,
     /// Print where the time went, to stderr: each stage's wall time (discover, config, load
     /// with its read/extract split, index, rules, filter, report) and the files and bytes read.
+    /// A replayed run (see `--no-cache`) shows discovery, the replay check and the report.
     #[arg(long)]
     timings: bool,
-    /// Parse every file again instead of reusing the facts cached by earlier runs (nothing
-    /// is read from or written to the cache).
+    /// Analyse from scratch: parse every file again instead of reusing the facts cached by
+    /// earlier runs, and never replay an earlier run's result (nothing is read from or
+    /// written to the cache). By default a re-run whose inputs (sources, manifests, config,
+    /// baseline, the set of `.rs` files) and options are all unchanged prints the stored
+    /// result of the last such run after checking them, without analysing again.
     #[arg(long, conflicts_with = "cache_dir")]
     no_cache: bool,
-    /// Keep the cache of per-file facts in DIR instead of `target/ssot/` under the
-    /// workspace root.
+    /// Keep the cache (per-file facts, and the results of recent runs for replay) in DIR
+    /// instead of `target/ssot/` under the workspace root.
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Leave out the summary after the findings.
@@ -248,12 +254,14 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
             miette::bail!("path `{}` does not exist", p.display());
         }
     }
-    let (mut start_dir, mut report_paths) = start_and_report_paths(&cwd, paths);
+    let discovering = Instant::now();
+    let (mut start_dir, mut report_paths, mut discovered) = start_and_report_paths(&cwd, paths);
     if format == Format::CargoJson {
         // Editors resolve `file_name` against the workspace root, like cargo's own messages.
         if let Some(root) = enclosing_workspace_root(&start_dir) {
             report_paths = report_paths.iter().map(|p| cwd.join(p)).collect();
             start_dir = root;
+            discovered = None;
         }
     }
     let check_run = match opts.with_check {
@@ -276,7 +284,36 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         timings: opts.timings,
         ..Options::default()
     };
-    let mut outcome = crate::analyze(&options)?;
+    let discovery = match discovered {
+        Some(discovery) => discovery,
+        None => crate::workspace::discover::discover(&options.start_dir)?,
+    };
+    let discovered_in = discovering.elapsed();
+    let render_options = RenderOptions {
+        include_suppressed: opts.include_suppressed,
+        quiet: opts.quiet,
+        color: report_color(opts),
+    };
+    let replay = replay_cache(opts, format, &render_options, &options, &discovery, &cwd);
+    let mut replay_miss = None;
+    if let Some(cache) = &replay {
+        let checking = Instant::now();
+        match cache.lookup(&options, &discovery) {
+            Ok((result, stats)) => {
+                let writing = Instant::now();
+                emit(&result, opts)?;
+                if opts.timings {
+                    eprint!("{}", stats.timings_table(discovered_in, writing.elapsed()));
+                }
+                return Ok(result.exit_code);
+            }
+            Err(miss) => replay_miss = Some((miss, checking.elapsed())),
+        }
+    }
+    let snapshot = replay.as_ref().map(|cache| cache.snapshot(&discovery));
+
+    let mut outcome = crate::analyze_discovered(&options, &discovery)?;
+    outcome.timings.discover = discovered_in;
     for note in &outcome.index.summary.notes {
         eprintln!("ssot: note: {note}");
     }
@@ -287,23 +324,20 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
         fixes::fix(&mut outcome, &options.start_dir)?;
     }
 
-    let render_options = RenderOptions {
-        include_suppressed: opts.include_suppressed,
-        quiet: opts.quiet,
-        color: false,
-    };
     let rendering = Instant::now();
-    write_report(&outcome, opts, format, render_options, check_run.as_ref())?;
-    outcome.timings.report = rendering.elapsed();
+    let mut result = RunResult {
+        report: render(&outcome, format, &render_options, check_run.as_ref())?,
+        ..RunResult::default()
+    };
     if format == Format::Sarif {
         let results = report::shown_findings(&outcome, &render_options).len();
         if results > report::sarif::GITHUB_RESULT_LIMIT {
-            eprintln!(
-                "ssot: note: {}",
-                report::sarif::result_limit_message(results)
-            );
+            let note = report::sarif::result_limit_message(results);
+            result.stderr = format!("ssot: note: {note}\n").into_bytes();
         }
     }
+    emit(&result, opts)?;
+    outcome.timings.report = rendering.elapsed();
     if opts.timings {
         eprint!("{}", outcome.timings);
     }
@@ -318,7 +352,63 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
     if code == EXIT_CLEAN && check_failed && !opts.exit_zero {
         return Ok(EXIT_FINDINGS);
     }
+    if let (Some(cache), Some(snapshot)) = (&replay, snapshot) {
+        result.exit_code = code;
+        let stored = cache.store(snapshot, &options, &discovery, &outcome, &result);
+        if opts.timings {
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+            let (why, checked) = replay_miss.unwrap_or((Miss::NoEntry, Default::default()));
+            let recorded = match stored {
+                Ok(took) => format!("recorded in {:.1} ms", ms(took)),
+                Err(e) => format!("not recorded: {e}"),
+            };
+            eprintln!(
+                "ssot: replay: not replayed ({}; checked in {:.1} ms); {recorded}",
+                why.describe(),
+                ms(checked)
+            );
+        }
+    }
     Ok(code)
+}
+
+/// The replay cache for this run, if it may be replayed: only runs whose whole effect is
+/// their output (no `--fix`, `--diff`, `--with-check`, `--write-baseline`), with the cache
+/// on and lazy bodies (the eager reference mode is never short-cut). The key spells out
+/// every option that shapes the output; threads, `--timings` and where the report goes
+/// (beyond whether it is colored) do not.
+fn replay_cache(
+    opts: &CheckOptions,
+    format: Format,
+    render_options: &RenderOptions,
+    options: &Options,
+    discovery: &Discovery,
+    cwd: &Path,
+) -> Option<ReplayCache> {
+    let side_effects =
+        opts.fix || opts.diff || opts.with_check.is_some() || opts.write_baseline.is_some();
+    if side_effects || !options.lazy_bodies() {
+        return None;
+    }
+    let dir = options.cache.dir(&options.start_dir, discovery)?;
+    let key = format!(
+        "{format:?} {:?} {:?} {cwd:?} {:?} {:?} {render_options:?} {} {}",
+        options.start_dir,
+        options.report_paths,
+        options.config_path,
+        options.baseline,
+        opts.exit_zero,
+        opts.deny_warnings,
+    );
+    ReplayCache::open(&dir, &key)
+}
+
+/// Whether the report is colored: never in a file; on stdout as `--color` says.
+fn report_color(opts: &CheckOptions) -> bool {
+    match &opts.output {
+        Some(_) => opts.color.enabled(false),
+        None => opts.color.enabled(std::io::stdout().is_terminal()),
+    }
 }
 
 /// `--message-format` is cargo's spelling of `--format`, which editors pass.
@@ -363,90 +453,107 @@ fn enclosing_workspace_root(dir: &Path) -> Option<PathBuf> {
 /// the current directory is analysed and `paths` only narrow the report. A single directory
 /// that holds whole workspaces (`check fixtures/legacy-chat-server`, `check .` at a root) is
 /// analysed instead, everything in it reported, paths relative to it.
-fn start_and_report_paths(cwd: &Path, paths: &[PathBuf]) -> (PathBuf, Vec<PathBuf>) {
+/// Also returns the discovery from the start directory when it was made on the way (on a
+/// tree of many projects discovery walks it all; once is enough).
+fn start_and_report_paths(
+    cwd: &Path,
+    paths: &[PathBuf],
+) -> (PathBuf, Vec<PathBuf>, Option<Discovery>) {
     if let [single] = paths {
         let dir = cwd.join(single);
-        if dir.is_dir() && holds_whole_workspaces(&dir) {
-            return (dir, Vec::new());
+        if dir.is_dir() {
+            if let Some(discovery) = holds_whole_workspaces(&dir) {
+                return (dir, Vec::new(), Some(discovery));
+            }
         }
     }
-    (cwd.to_path_buf(), paths.to_vec())
+    if paths.is_empty() || in_a_package(cwd) {
+        return (cwd.to_path_buf(), paths.to_vec(), None);
+    }
+    // The current directory belongs to no package: analyse the one around the first PATH
+    // that has one, instead of every project below the current directory. With none, the
+    // first PATH is the start, so "no Cargo.toml found" names what the user gave.
+    let absolute: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
+    let start = absolute
+        .iter()
+        .find_map(|p| p.ancestors().find(|d| d.join("Cargo.toml").is_file()))
+        .map(Path::to_path_buf)
+        .or_else(|| absolute.first().map(|p| dir_of(p)))
+        .unwrap_or_else(|| cwd.to_path_buf());
+    (start, absolute, None)
 }
 
-/// Every workspace found from `dir` has its root at or below `dir`.
-fn holds_whole_workspaces(dir: &Path) -> bool {
-    let Ok(dir) = dir.canonicalize() else {
-        return false;
-    };
-    let Ok(discovery) = crate::workspace::discover::discover(&dir) else {
-        return false;
-    };
-    !discovery.workspace_roots.is_empty()
+/// `dir` or one of its parents holds a `Cargo.toml`.
+fn in_a_package(dir: &Path) -> bool {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    dir.ancestors().any(|d| d.join("Cargo.toml").is_file())
+}
+
+/// A directory given as PATH, or the directory of a file.
+fn dir_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(path).to_path_buf()
+    }
+}
+
+/// The discovery from `dir`, if every workspace found from it has its root at or below it.
+fn holds_whole_workspaces(dir: &Path) -> Option<Discovery> {
+    let dir = dir.canonicalize().ok()?;
+    let discovery = crate::workspace::discover::discover(&dir).ok()?;
+    let whole = !discovery.workspace_roots.is_empty()
         && discovery
             .workspace_roots
             .iter()
-            .all(|root| root.canonicalize().is_ok_and(|root| root.starts_with(&dir)))
+            .all(|root| root.canonicalize().is_ok_and(|root| root.starts_with(&dir)));
+    whole.then_some(discovery)
 }
 
-fn write_report(
-    outcome: &Outcome,
-    opts: &CheckOptions,
-    format: Format,
-    mut render_options: RenderOptions,
-    check_run: Option<&CheckRun>,
-) -> miette::Result<()> {
-    match &opts.output {
-        Some(path) => {
-            render_options.color = opts.color.enabled(false);
-            let mut file = std::fs::File::create(path).map_err(|e| {
-                miette::miette!("cannot write the report to `{}`: {e}", path.display())
-            })?;
-            render_to(outcome, format, &render_options, check_run, &mut file, path)
-        }
-        None => {
-            let stdout = std::io::stdout();
-            render_options.color = opts.color.enabled(stdout.is_terminal());
-            let mut lock = stdout.lock();
-            render_to(
-                outcome,
-                format,
-                &render_options,
-                check_run,
-                &mut lock,
-                Path::new("<stdout>"),
-            )
-        }
-    }
-}
-
-fn render_to(
+/// The report, rendered in memory (a replayed run prints the same bytes).
+fn render(
     outcome: &Outcome,
     format: Format,
     options: &RenderOptions,
     check_run: Option<&CheckRun>,
-    out: &mut dyn Write,
-    shown_as: &Path,
-) -> miette::Result<()> {
-    let mut buffered = std::io::BufWriter::new(out);
+) -> miette::Result<Vec<u8>> {
+    let mut out = Vec::new();
     let rendered = match check_run {
         Some(run) => report::cargo_json::render_after_check(
             outcome,
             options,
             &run.lines,
             run.success,
-            &mut buffered,
+            &mut out,
         ),
-        None => report::render(format, outcome, options, &mut buffered),
+        None => report::render(format, outcome, options, &mut out),
     };
-    match rendered.and_then(|()| buffered.flush()) {
+    rendered.map_err(|e| miette::miette!("cannot render the report: {e}"))?;
+    Ok(out)
+}
+
+/// Print a result: the report to `--output` or stdout, its notes to stderr.
+fn emit(result: &RunResult, opts: &CheckOptions) -> miette::Result<()> {
+    let written = match &opts.output {
+        Some(path) => std::fs::write(path, &result.report).map_err(|e| (e, path.as_path())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&result.report)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| (e, Path::new("<stdout>")))
+        }
+    };
+    match written {
         // `cargo ssot | head`: the reader has seen enough; the exit status still counts.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(miette::miette!(
-            "cannot write the report to `{}`: {e}",
-            shown_as.display()
-        )),
-        Ok(()) => Ok(()),
+        Err((e, _)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err((e, shown_as)) => {
+            miette::bail!("cannot write the report to `{}`: {e}", shown_as.display())
+        }
+        Ok(()) => {}
     }
+    let _ = std::io::stderr().write_all(&result.stderr);
+    Ok(())
 }
 
 /// See the module docs for the exit-status contract.

@@ -12,6 +12,7 @@ pub mod filter;
 pub mod finding;
 pub mod fix;
 pub mod index;
+pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -56,6 +57,29 @@ pub enum CacheSetting {
     Workspace,
     /// This directory.
     Dir(PathBuf),
+}
+
+impl Options {
+    /// Whether fn bodies are parsed lazily: unless `eager_bodies` or `SSOT_EAGER_BODIES=1`.
+    pub fn lazy_bodies(&self) -> bool {
+        !(self.eager_bodies
+            || std::env::var_os("SSOT_EAGER_BODIES").is_some_and(|v| !v.is_empty() && v != "0"))
+    }
+}
+
+impl CacheSetting {
+    /// The cache directory this setting names for a workspace (`None`: no cache).
+    pub fn dir(
+        &self,
+        start_dir: &std::path::Path,
+        discovery: &workspace::Discovery,
+    ) -> Option<PathBuf> {
+        match self {
+            CacheSetting::Off => None,
+            CacheSetting::Workspace => Some(facts::cache::default_dir(&discovery.config_dir)),
+            CacheSetting::Dir(dir) => Some(start_dir.join(dir)),
+        }
+    }
 }
 
 /// The result of one analysis.
@@ -121,20 +145,30 @@ fn report_changed_files(index: &mut index::Index, findings: &[finding::Finding])
 /// the index and every other file is still analysed.
 pub fn analyze(options: &Options) -> miette::Result<Outcome> {
     let mut clock = timings::StageClock::start();
-    let mut timings = timings::Timings::default();
     let discovery = workspace::discover::discover(&options.start_dir)?;
-    timings.discover = clock.lap();
-    let config = config::load::load(options.config_path.as_deref(), &discovery)?;
+    let discover = clock.lap();
+    let mut outcome = analyze_discovered(options, &discovery)?;
+    outcome.timings.discover = discover;
+    Ok(outcome)
+}
+
+/// [`analyze`] after discovery, for a caller that ran it already (the command line looks
+/// at the workspace before it decides whether to analyse it; see `replay`).
+/// `timings.discover` is left for that caller.
+pub fn analyze_discovered(
+    options: &Options,
+    discovery: &workspace::Discovery,
+) -> miette::Result<Outcome> {
+    let mut clock = timings::StageClock::start();
+    let mut timings = timings::Timings::default();
+    let config = config::load::load(options.config_path.as_deref(), discovery)?;
     timings.config = clock.lap();
-    let lazy_bodies = !(options.eager_bodies
-        || std::env::var_os("SSOT_EAGER_BODIES").is_some_and(|v| !v.is_empty() && v != "0"));
+    let lazy_bodies = options.lazy_bodies();
     let mut notes = Vec::new();
     // The cache holds lazy facts: an eager run (the reference) neither reads nor writes it.
-    let cache_dir = match (&options.cache, lazy_bodies) {
-        (_, false) | (CacheSetting::Off, _) => None,
-        (CacheSetting::Workspace, _) => Some(facts::cache::default_dir(&discovery.config_dir)),
-        (CacheSetting::Dir(dir), _) => Some(options.start_dir.join(dir)),
-    };
+    let cache_dir = lazy_bodies
+        .then(|| options.cache.dir(&options.start_dir, discovery))
+        .flatten();
     let cache = cache_dir.and_then(|dir| match facts::cache::FactsCache::open(&dir) {
         Ok(cache) => Some(std::sync::Arc::new(cache)),
         Err(note) => {
@@ -149,7 +183,7 @@ pub fn analyze(options: &Options) -> miette::Result<Outcome> {
     };
     let load_clock = timings::LoadClock::new(options.timings);
     let (mut index, workers) =
-        workspace::module_tree::load_timed(&discovery, &config, &load, &load_clock);
+        workspace::module_tree::load_timed(discovery, &config, &load, &load_clock);
     timings.load = clock.lap();
     timings.load_work = load_clock.work(workers);
     index::build::complete(&mut index, &config);

@@ -222,6 +222,52 @@ fn paths_narrow_what_is_reported() {
     assert_eq!(code(&out), 2, "a path that does not exist is a usage error");
 }
 
+/// Outside every package, a PATH names what to analyse: the package around it, never every
+/// project below the current directory (which could be a home directory or /tmp).
+#[test]
+fn a_path_outside_the_current_package_analyses_only_its_own_package() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let manifest = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n")
+    };
+    for name in ["proj", "sibling"] {
+        write(
+            outside.path(),
+            &format!("{name}/Cargo.toml"),
+            &manifest(name),
+        );
+        write(outside.path(), &format!("{name}/src/lib.rs"), SINGLETON);
+    }
+    write(outside.path(), "loose/x.rs", SINGLETON);
+
+    let out = run(
+        outside.path(),
+        &["check", "proj/src/lib.rs", "--format", "json", "--no-cache"],
+    );
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["summary"]["workspaces"], 1, "{report}");
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["file"].as_str().or(f["path"].as_str()))
+        .collect();
+    assert!(
+        !files.is_empty() && files.iter().all(|f| !f.contains("sibling")),
+        "{files:?}"
+    );
+
+    // No package around the PATH: a pointed error, not an analysis of the siblings.
+    let out = run(outside.path(), &["check", "loose", "--no-cache"]);
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("no `Cargo.toml` found"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn bad_config_exits_2() {
     let ws = package(CLEAN);

@@ -110,3 +110,36 @@ fn the_analyzer_finds_what_was_planted_and_nothing_else() {
         );
     }
 }
+
+/// Issue 4: the same tree gives byte-identical JSON and SARIF across runs and thread counts
+/// (files are parsed in parallel; nothing in the report may depend on which thread won).
+#[test]
+fn reports_are_byte_identical_across_runs_and_thread_counts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("ws");
+    gen::generate(&root, 10_000, 0xD17E).expect("generates");
+    let run = |format: &str, threads: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-ssot"))
+            .args(["check", "--no-cache", "--exit-zero", "--format", format])
+            .args(["--threads", threads])
+            .current_dir(&root)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty(), "{format} -j{threads}: empty report");
+        out.stdout
+    };
+    for format in ["json", "sarif"] {
+        let first = run(format, "1");
+        for threads in ["1", "2", "4"] {
+            assert!(
+                run(format, threads) == first,
+                "{format}: -j{threads} differs from -j1"
+            );
+        }
+    }
+}

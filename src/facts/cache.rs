@@ -269,7 +269,7 @@ fn decode_entry(bytes: &[u8], build: u64, hash: u128) -> Option<FileFacts> {
 /// Identifies the build of the running tool: its version and its executable's size and
 /// modification time (a rebuild or an upgrade changes them; reading the whole executable
 /// would cost more than a warm run).
-fn build_key() -> Option<u64> {
+pub fn build_key() -> Option<u64> {
     let exe = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(exe).ok()?;
     let modified = meta

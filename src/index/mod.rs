@@ -151,6 +151,11 @@ pub struct ScanSummary {
     /// Things the user may want to know that are not problems of the input (a cache that
     /// could not be used …), one sentence each.
     pub notes: Vec<String>,
+    /// Files looked for and not found (a missing `mod x;` file, both of its candidates, or
+    /// the `x.rs` whose absence made `x/mod.rs` the file;
+    /// a missing crate root, `#[path]` or `include!` target): creating one changes the
+    /// result, which the command line's replay cache must notice.
+    pub paths_not_found: Vec<std::path::PathBuf>,
 }
 
 /// A problem that kept some input from being analysed, with the file it concerns.

@@ -204,6 +204,8 @@ struct Loader<'a> {
     lazy_bodies: bool,
     /// Facts of files read before (see `facts::cache`).
     facts_cache: Option<Arc<FactsCache>>,
+    /// See `ScanSummary::paths_not_found`.
+    not_found: Vec<PathBuf>,
 }
 
 impl<'a> Loader<'a> {
@@ -253,6 +255,7 @@ impl<'a> Loader<'a> {
             clock,
             lazy_bodies: false,
             facts_cache: None,
+            not_found: Vec::new(),
         }
     }
 
@@ -325,6 +328,7 @@ impl<'a> Loader<'a> {
                 dir,
             } => (path, canonical, dir),
             Found::Missing { tried } => {
+                self.not_found.extend(tried.iter().cloned());
                 let tried: Vec<String> = tried.iter().map(|t| self.rel(t)).collect();
                 let message = match &pending.lookup {
                     Lookup::Root(_) => format!(
@@ -352,6 +356,13 @@ impl<'a> Loader<'a> {
                 return;
             }
         };
+        if let Lookup::Default { dir, name } = &pending.lookup {
+            // `x/mod.rs` was taken because there is no `x.rs`, which would win.
+            let flat = dir.join(format!("{name}.rs"));
+            if flat != path {
+                self.not_found.push(flat);
+            }
+        }
         self.reached.insert(path.clone());
         self.reached_canonical.insert(canonical.clone());
         if self.excluded(&path) {
@@ -906,6 +917,7 @@ impl<'a> Loader<'a> {
         self.resolve_crate_deps();
         self.walk_for_unreachable(&mut summary);
         summary.files_excluded = self.excluded.len();
+        summary.paths_not_found = std::mem::take(&mut self.not_found);
         summary.exclude_hits = std::mem::take(&mut self.exclude_hits);
         self.index.summary = summary;
 

@@ -2,7 +2,7 @@
 //! (`tests/fuzz_harness/main.rs`) and the cargo-fuzz targets (`fuzz/fuzz_targets/`).
 
 use cargo_ssot::config::load::parse;
-use cargo_ssot::facts::extract::extract_file;
+use cargo_ssot::facts::extract::{extract_body, extract_file, extract_file_lazy};
 use cargo_ssot::report::{self, Format, RenderOptions};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -66,24 +66,48 @@ fn no_panic<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, Failure> {
     result.map_err(|_| Failure::new(format!("panic in {what}"), "panic without a hook message"))
 }
 
-/// Fact extraction of one file: no panic, every span inside the text on char boundaries.
-/// Call on a thread with `extract::STACK_SIZE` of stack.
+/// Fact extraction of one file, eager and lazy, and of every body the lazy pass left:
+/// no panic, every span inside the text on char boundaries. Call on a thread with
+/// `extract::STACK_SIZE` of stack.
 pub fn check_extract(text: &str) -> Result<(), Failure> {
-    let facts = no_panic("extract_file", || extract_file(text))?;
-    if let Some(p) = facts
-        .problems
+    let eager = no_panic("extract_file", || extract_file(text))?;
+    no_internal_error("extract_file", &eager.problems)?;
+    spans_in_bounds(text, "facts", &eager)?;
+    let lazy = no_panic("extract_file_lazy", || extract_file_lazy(text))?;
+    no_internal_error("extract_file_lazy", &lazy.problems)?;
+    spans_in_bounds(text, "lazy_facts", &lazy)?;
+    for body in &lazy.lazy_bodies {
+        let Some(item) = lazy.items.get(body.item as usize) else {
+            return Err(Failure::new(
+                "lazy body names no item",
+                format!("item {} of {}", body.item, lazy.items.len()),
+            ));
+        };
+        let facts = no_panic("extract_body", || extract_body(text, item, body))?;
+        no_internal_error("extract_body", &facts.problems)?;
+        spans_in_bounds(text, "body_facts", &facts.refs)?;
+    }
+    Ok(())
+}
+
+fn no_internal_error(what: &str, problems: &[cargo_ssot::facts::Problem]) -> Result<(), Failure> {
+    match problems
         .iter()
         .find(|p| p.message.starts_with("internal error"))
     {
-        return Err(Failure::new(
-            "internal error in extract_file",
+        Some(p) => Err(Failure::new(
+            format!("internal error in {what}"),
             p.message.clone(),
-        ));
+        )),
+        None => Ok(()),
     }
-    let value = serde_json::to_value(&facts)
+}
+
+fn spans_in_bounds(text: &str, root: &str, value: &impl serde::Serialize) -> Result<(), Failure> {
+    let value = serde_json::to_value(value)
         .map_err(|e| Failure::new("facts do not serialize", e.to_string()))?;
     let mut bad = None;
-    walk_spans(&value, &mut String::from("facts"), &mut |path, lo, hi| {
+    walk_spans(&value, &mut String::from(root), &mut |path, lo, hi| {
         if bad.is_none() && !span_ok(text, lo, hi) {
             bad = Some((path.to_string(), lo, hi));
         }
@@ -137,7 +161,8 @@ pub fn check_config(text: &str, embedded: bool) -> Result<(), Failure> {
 }
 
 /// The whole pipeline on a one-file crate in `dir` with `bytes` as `src/lib.rs`, then every
-/// report format: no panic (reporters slice the source by the findings' spans).
+/// report format: no panic (reporters slice the source by the findings' spans), and the
+/// same JSON report whether fn bodies are parsed lazily or all up front.
 pub fn check_pipeline(dir: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let io = |e: std::io::Error| Failure::new("harness I/O", e.to_string());
     std::fs::create_dir_all(dir.join("src")).map_err(io)?;
@@ -147,28 +172,65 @@ pub fn check_pipeline(dir: &Path, bytes: &[u8]) -> Result<(), Failure> {
     )
     .map_err(io)?;
     std::fs::write(dir.join("src/lib.rs"), bytes).map_err(io)?;
-    let options = cargo_ssot::Options {
-        start_dir: dir.to_path_buf(),
-        include_suppressed: true,
-        threads: Some(1),
-        ..Default::default()
-    };
-    let outcome = match no_panic("analyze", || cargo_ssot::analyze(&options))? {
-        Ok(outcome) => outcome,
-        Err(_) => return Ok(()), // a tool error (exit 2) is an answer, not a crash
-    };
-    for format in [Format::Human, Format::Short, Format::Json] {
-        let options = RenderOptions {
+    let analyze = |eager_bodies: bool| {
+        let options = cargo_ssot::Options {
+            start_dir: dir.to_path_buf(),
             include_suppressed: true,
+            threads: Some(1),
+            eager_bodies,
             ..Default::default()
         };
+        no_panic("analyze", || cargo_ssot::analyze(&options))
+    };
+    let render_options = RenderOptions {
+        include_suppressed: true,
+        ..Default::default()
+    };
+    let render = |outcome: &cargo_ssot::Outcome, format: Format| {
         no_panic(&format!("rendering {format:?}"), || {
             let mut out = Vec::new();
-            let _ = report::render(format, &outcome, &options, &mut out);
-        })?;
+            let _ = report::render(format, outcome, &render_options, &mut out);
+            out
+        })
+    };
+    let Ok(lazy) = analyze(false)? else {
+        return Ok(()); // a tool error (exit 2) is an answer, not a crash
+    };
+    for format in [Format::Human, Format::Short] {
+        render(&lazy, format)?;
+    }
+    // Lazy bodies must not change the report (the contract of tests/lazy_bodies.rs).
+    let lazy_json = String::from_utf8_lossy(&render(&lazy, Format::Json)?).into_owned();
+    if let Ok(eager) = analyze(true)? {
+        let eager_json = String::from_utf8_lossy(&render(&eager, Format::Json)?).into_owned();
+        if LAZY_BODY_PROBLEMS_OPEN && !eager.index.problems.is_empty() {
+            return Ok(());
+        }
+        if eager_json != lazy_json {
+            let (e, l) = (&eager_json, &lazy_json);
+            let line = e
+                .lines()
+                .zip(l.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            return Err(Failure::new(
+                "lazy bodies change the report",
+                format!(
+                    "line {}: eager `{}` / lazy `{}`",
+                    line + 1,
+                    e.lines().nth(line).unwrap_or("").trim(),
+                    l.lines().nth(line).unwrap_or("").trim()
+                ),
+            ));
+        }
     }
     Ok(())
 }
+
+/// Set to `false` once eager and lazy bodies agree on files with a syntax error in a body
+/// (see `lazy_bodies_report_body_parse_errors` in main.rs): until then files that do not
+/// parse eagerly are not compared.
+pub const LAZY_BODY_PROBLEMS_OPEN: bool = true;
 
 fn span_ok(text: &str, lo: u64, hi: u64) -> bool {
     let (Ok(lo), Ok(hi)) = (usize::try_from(lo), usize::try_from(hi)) else {

@@ -166,10 +166,12 @@ fn check_one_file(path: &Path) {
         .spawn(move || {
             check::capture_panics();
             let scratch = tempfile::tempdir().expect("scratch dir");
-            targets
+            let results = targets
                 .into_iter()
                 .map(|t| (t, run(t, &bytes, scratch.path())))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            let _ = std::panic::take_hook(); // the assertions below print again
+            results
         })
         .expect("spawn")
         .join()
@@ -254,6 +256,11 @@ fn mutated_inputs_never_panic_and_keep_spans_in_bounds() {
                 }
                 n += 1;
             }
+            // Finished without an abort: no case to point at, and panics print again
+            // (the final report is a panic).
+            let _ = std::fs::remove_file(&current);
+            let _ = std::fs::remove_file(current.with_extension("input"));
+            let _ = std::panic::take_hook();
             (counts, failures, slowest, started.elapsed(), scratch)
         })
         .expect("spawn the fuzz thread");
@@ -329,5 +336,40 @@ fn deep_angle_brackets() {
                 .expect("no panic");
             assert!(result.is_ok(), "{form} at depth {depth}: {result:?}");
         }
+    }
+}
+
+/// Found by this harness (seed 1, case 1318): with lazy fn bodies (the default), a syntax
+/// error inside a body that no rule needs is never seen, so the file's parse problem and
+/// the summary's parse-failure count disappear; with eager bodies they are reported. The
+/// flip side (seed 1795329876, case 5172): when the error is one the lexer rejects
+/// (`static D: Once<Manager>; fn s() { (("")(\u{202e})) }`, the bidi override outside any
+/// literal), eager bodies lose every finding
+/// of the file while lazy ones keep them.
+/// Ignored while open; un-ignore with the fix, and clear `check::LAZY_BODY_PROBLEMS_OPEN`.
+#[test]
+#[ignore = "known bug: lazy bodies hide parse errors inside skipped bodies"]
+fn lazy_bodies_report_body_parse_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("src/lib.rs"), "fn f() { let x = ; }\n").expect("write");
+    for eager_bodies in [true, false] {
+        let outcome = cargo_ssot::analyze(&cargo_ssot::Options {
+            start_dir: dir.path().to_path_buf(),
+            eager_bodies,
+            ..Default::default()
+        })
+        .expect("analyses");
+        assert_eq!(
+            outcome.index.problems.len(),
+            1,
+            "eager_bodies = {eager_bodies}: {:?}",
+            outcome.index.problems
+        );
     }
 }
