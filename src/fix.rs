@@ -112,7 +112,7 @@ pub fn plan(index: &Index, findings: &[&Finding]) -> Plan {
             FileChange {
                 path,
                 rel_path: source.rel_path.clone(),
-                original: source.text.clone(),
+                original: source.text_arc(),
                 edits: edits
                     .into_iter()
                     .map(|(span, text, _)| (span, text))
@@ -146,7 +146,7 @@ fn check_fix(index: &Index, edits: &[Edit], taken: &Taken) -> Result<Check, Stri
         let Some(file) = index.files.get(edit.file.0 as usize) else {
             return Err("the fix names a file that was not analysed".into());
         };
-        if edit.span.lo > edit.span.hi || file.source.text.get(edit.span.range()).is_none() {
+        if edit.span.lo > edit.span.hi || file.source.text().get(edit.span.range()).is_none() {
             return Err(format!(
                 "the fix points outside the text of `{}`",
                 file.source.rel_path

@@ -102,6 +102,44 @@ impl Outcome {
     }
 }
 
+/// Texts are read again from disk when needed (see `source::SourceFile`): read those of
+/// every file a report shows now, so a file that changed while it was analysed is reported
+/// as a problem rather than shown at wrong positions.
+fn report_changed_files(index: &mut index::Index, findings: &[finding::Finding]) {
+    let mut shown = std::collections::BTreeSet::new();
+    for f in findings {
+        shown.insert(f.file);
+        shown.extend(f.related.iter().map(|r| r.file));
+        shown.extend(
+            f.fix
+                .iter()
+                .flat_map(|fix| fix.edits.iter().map(|e| e.file)),
+        );
+    }
+    for id in shown {
+        if let Some(file) = index.files.get(id.0 as usize) {
+            file.source.text();
+        }
+    }
+    let changed: Vec<index::InputProblem> = index
+        .file_ids()
+        .filter_map(|id| {
+            let source = &index.file(id).source;
+            let why = source.reload_problem()?;
+            Some(index::InputProblem {
+                path: source.rel_path.clone(),
+                file: Some(id),
+                problem: facts::Problem {
+                    kind: facts::ProblemKind::Unreadable,
+                    message: why.to_string(),
+                    span: None,
+                },
+            })
+        })
+        .collect();
+    index.problems.extend(changed);
+}
+
 /// Run the whole pipeline. Errors are what stops the tool from doing its job (exit 2):
 /// no workspace, a bad config. Bad source files are never errors: they become problems in
 /// the index and every other file is still analysed.
@@ -154,8 +192,8 @@ pub fn analyze_discovered(
             .files
             .iter()
             .filter(|f| matches!(f.role, index::FileRole::Module { .. }))
-            .map(|f| (&*f.source.text, &f.facts));
-        index.summary.cache = Some(cache.store(files));
+            .map(|f| (f.source.hash, &f.facts));
+        index.summary.cache = Some(cache.store_hashed(files));
         notes.extend(cache.note());
     }
     index.summary.notes.extend(notes);
@@ -163,6 +201,7 @@ pub fn analyze_discovered(
     let findings = rules::run_all(&index, &config);
     timings.rules = clock.lap();
     let filtered = filter::apply(&index, &config, findings, options)?;
+    report_changed_files(&mut index, &filtered.findings);
     timings.filter = clock.lap();
     Ok(Outcome {
         index,

@@ -354,7 +354,8 @@ fn file_fingerprints(
     let mut files: BTreeMap<PathBuf, u128> = BTreeMap::new();
     for f in &index.files {
         if matches!(f.role, FileRole::Module { .. }) {
-            files.insert(f.source.path.clone(), xxh3_128(f.source.text.as_bytes()));
+            // The hash of the analysed text, recorded at load (`xxh3_128` of its bytes).
+            files.insert(f.source.path.clone(), f.source.hash);
         }
     }
     // A file the run could not read is fingerprinted only now: if it reads as source now, it

@@ -33,7 +33,12 @@ pub fn default_dir(workspace_root: &Path) -> PathBuf {
 
 /// Content hash of a file's text (its cache key).
 pub fn content_hash(text: &str) -> u128 {
-    xxh3_128(text.as_bytes())
+    content_hash_bytes(text.as_bytes())
+}
+
+/// [`content_hash`] of raw bytes (a file read again, before its UTF-8 check).
+pub fn content_hash_bytes(bytes: &[u8]) -> u128 {
+    xxh3_128(bytes)
 }
 
 pub struct FactsCache {
@@ -100,7 +105,11 @@ impl FactsCache {
 
     /// The facts cached for this text, if a valid entry holds them.
     pub fn get(&self, text: &str) -> Option<FileFacts> {
-        let hash = content_hash(text);
+        self.get_hashed(content_hash(text))
+    }
+
+    /// [`FactsCache::get`] by the text's [`content_hash`].
+    pub fn get_hashed(&self, hash: u128) -> Option<FileFacts> {
         let facts = self.read_entry(hash);
         if let Ok(mut seen) = self.seen.lock() {
             seen.insert(hash, facts.as_ref().map(|f| f.lazy_bodies.len()));
@@ -126,6 +135,14 @@ impl FactsCache {
     /// file's text and its facts now; the same content twice is written once. Then drop
     /// the entries no file of this run uses.
     pub fn store<'a>(&self, files: impl Iterator<Item = (&'a str, &'a FileFacts)>) -> CacheStats {
+        self.store_hashed(files.map(|(text, facts)| (content_hash(text), facts)))
+    }
+
+    /// [`FactsCache::store`] with each file's text given by its [`content_hash`].
+    pub fn store_hashed<'a>(
+        &self,
+        files: impl Iterator<Item = (u128, &'a FileFacts)>,
+    ) -> CacheStats {
         let mut stats = CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
@@ -136,8 +153,7 @@ impl FactsCache {
             Err(_) => return stats,
         };
         let mut used = HashSet::new();
-        for (text, facts) in files {
-            let hash = content_hash(text);
+        for (hash, facts) in files {
             if !used.insert(hash) || self.disabled.load(Ordering::Relaxed) {
                 continue;
             }

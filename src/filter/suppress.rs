@@ -238,7 +238,7 @@ fn covered_lines(source: &SourceFile, sup: &Suppression) -> RangeInclusive<usize
         return own..=own;
     }
     let count = source.lines.line_count();
-    let text = |l: usize| source.lines.line_text(&source.text, l).trim();
+    let text = |l: usize| source.lines.line_text(source.text(), l).trim();
     let mut line = own + 1;
     while line < count && is_blank_or_comment(text(line)) {
         line += 1;

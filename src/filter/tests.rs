@@ -72,7 +72,7 @@ fn index_of(files: &[(&str, &str)]) -> Index {
 
 /// A finding of `rule` on the first occurrence of `needle` in file `file`.
 fn at(index: &Index, file: u32, needle: &str, rule: &'static str) -> Finding {
-    let text = &index.file(FileId(file)).source.text;
+    let text = index.file(FileId(file)).source.text();
     let lo = text
         .find(needle)
         .unwrap_or_else(|| panic!("`{needle}` not in file {file}"));

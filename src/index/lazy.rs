@@ -47,7 +47,12 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) -> usize {
             .enumerate()
             .filter(|(_, f)| !f.facts.lazy_bodies.is_empty())
             .map(|(f, file)| {
-                let text = source_text(file);
+                // Read again (texts are not kept); a file that changed since it was
+                // analysed gets no bodies, and `SourceFile::reload_problem` says so.
+                let Some(text) = file.source.read_text() else {
+                    return (f, Vec::new());
+                };
+                let text: &str = &text;
                 let bodies = file
                     .facts
                     .lazy_bodies
@@ -87,11 +92,6 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) -> usize {
             }));
     }
     count
-}
-
-/// The text lazy body spans point into.
-fn source_text(file: &super::IndexedFile) -> &str {
-    &file.source.text
 }
 
 /// The names that make a body worth parsing.

@@ -199,7 +199,7 @@ fn span<'a>(
     let (start, end) = span_positions(index, id, span)?;
     let text = (start.line..=end.line)
         .map(|line| {
-            let text = source.lines.line_text(&source.text, line as usize - 1);
+            let text = source.lines.line_text(source.text(), line as usize - 1);
             SpanLine {
                 text,
                 highlight_start: if line == start.line { start.column } else { 1 },
@@ -301,7 +301,7 @@ fn rendered(index: &Index, f: &Finding, level: &str, message: &str) -> String {
             let source = &file.source;
             source
                 .lines
-                .line_text(&source.text, start.line as usize - 1)
+                .line_text(source.text(), start.line as usize - 1)
         })
         .unwrap_or("");
     let gutter = " ".repeat(start.line.to_string().len());

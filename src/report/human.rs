@@ -69,13 +69,13 @@ fn named_source(index: &Index, id: FileId, span: Span) -> Option<NamedSource<Arc
     let f = file(index, id)?;
     let start = f.source.position(span.lo);
     let name = format!("{}:{}:{}", f.source.rel_path, start.line, start.column);
-    Some(NamedSource::new(name, f.source.text.clone()).with_language("Rust"))
+    Some(NamedSource::new(name, f.source.text_arc()).with_language("Rust"))
 }
 
 /// The span as miette wants it, kept inside the file and on character boundaries so a
 /// span that does not fit the text (a rule bug) cannot spoil the rest of the report.
 fn source_span(index: &Index, id: FileId, span: Span) -> SourceSpan {
-    let text: &str = file(index, id).map(|f| &*f.source.text).unwrap_or("");
+    let text: &str = file(index, id).map(|f| f.source.text()).unwrap_or("");
     let snap = |offset: u32| {
         let mut o = (offset as usize).min(text.len());
         while !text.is_char_boundary(o) {

@@ -565,7 +565,7 @@ fn context_region(index: &Index, file: FileId, span: Span) -> Option<Region> {
     let source = &super::file(index, file)?.source;
     let (start, end) = super::span_positions(index, file, span)?;
     let lines: Vec<&str> = (start.line..=end.line)
-        .map(|line| source.lines.line_text(&source.text, line as usize - 1))
+        .map(|line| source.lines.line_text(source.text(), line as usize - 1))
         .collect();
     let last = lines.last().copied().unwrap_or("");
     Some(Region {
@@ -620,7 +620,7 @@ fn line_hash(index: &Index, f: &Finding) -> u64 {
     let line = super::file(index, f.file)
         .map(|file| {
             let line0 = file.source.lines.line_of(f.span.lo);
-            file.source.lines.line_text(&file.source.text, line0)
+            file.source.lines.line_text(file.source.text(), line0)
         })
         .unwrap_or("");
     let normalized = line.split_whitespace().collect::<Vec<_>>().join(" ");

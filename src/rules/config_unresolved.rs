@@ -333,7 +333,7 @@ fn scan_anchor(index: &Index, config: &Config, file: FileId) -> Span {
     if let Some(glob) = config.exclude.first() {
         return glob.span;
     }
-    let text = &index.file(file).source.text;
+    let text = index.file(file).source.text();
     let header = ["[workspace.metadata.ssot", "[package.metadata.ssot"]
         .iter()
         .find_map(|h| text.find(h).map(|lo| Span::new(lo, lo + h.len() + 1)));

@@ -346,7 +346,10 @@ fn source_item(index: &Index, def: DefId) -> (&std::path::Path, u32) {
 /// Generated code (prost, bindgen, sea-orm …) marks itself `@generated` or "do not edit"
 /// near the top; its types mirror others by design and nobody edits them by hand.
 fn is_generated(index: &Index, file: FileId) -> bool {
-    let text = &index.file(file).source.text;
+    // Most files with types are asked once: read without keeping the text.
+    let Some(text) = index.file(file).source.read_text() else {
+        return false;
+    };
     let mut end = text.len().min(1024);
     while end > 0 && !text.is_char_boundary(end) {
         end -= 1;

@@ -512,7 +512,7 @@ impl<'a, 'c> Run<'a, 'c> {
             finding = finding.related(def.file, index.item(d).name_span, "canonical definition");
         }
         if let (Some(leaf), Some(path)) = (view.leaf, spelled) {
-            let text = &index.file(view.file).source.text;
+            let text = index.file(view.file).source.text();
             if let Some(fix) = use_fix::rewrite_leaf(text, view.file, leaf, &path) {
                 finding = finding.fix(fix);
             }
@@ -616,7 +616,7 @@ impl<'a, 'c> Run<'a, 'c> {
             .item_path(written_key(view))
             .related(renamed.file, hop_leaf.leaf_span, "renamed re-export");
         if let (Some(leaf), Some(path)) = (view.leaf, direct) {
-            let text = &index.file(view.file).source.text;
+            let text = index.file(view.file).source.text();
             if let Some(fix) = use_fix::rewrite_leaf(text, view.file, leaf, &path) {
                 finding = finding.fix(fix);
             }
@@ -705,7 +705,7 @@ impl<'a, 'c> Run<'a, 'c> {
             finding = finding.related(ef, es, "imported directly here");
         }
         if let Some(l) = leaf_of {
-            let text = &index.file(file).source.text;
+            let text = index.file(file).source.text();
             if let Some(fix) = use_fix::rewrite_leaf(text, file, l, &spelled) {
                 finding = finding.fix(fix);
             }
@@ -1126,7 +1126,7 @@ mod tests {
             .find(|f| f.rule == RULE && f.item_path == "crate::old_pool::ConnectionPool")
             .expect("the grouped import is reported");
         let fix = finding.fix.as_ref().expect("a fix");
-        let text = &outcome.index.file(finding.file).source.text;
+        let text = outcome.index.file(finding.file).source.text();
         let fixed = use_fix::apply(text, fix);
         assert!(fixed.contains(
             "use crate::pool::ConnectionPool as Pool;\nuse crate::old_pool::{types::PoolConfig, };"
