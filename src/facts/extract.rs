@@ -54,14 +54,16 @@ fn extract_file_with(text: &str, lazy: bool) -> FileFacts {
     // Every span of this parse is dead now; drop the file from the thread's source map so
     // it does not grow with every file this thread parses.
     proc_macro2::extra::invalidate_current_thread_spans();
-    outcome.unwrap_or_else(|_| FileFacts {
+    let mut facts = outcome.unwrap_or_else(|_| FileFacts {
         problems: vec![Problem {
             kind: ProblemKind::Parse,
             message: "internal error while extracting facts from this file".into(),
             span: None,
         }],
         ..FileFacts::default()
-    })
+    });
+    facts.generated = super::marks_generated(text);
+    facts
 }
 
 fn extract(text: &str, lazy: bool) -> FileFacts {

@@ -47,6 +47,20 @@ pub struct FileFacts {
     /// items are part of the module at `scope`.
     #[serde(default)]
     pub includes: Vec<IncludeDecl>,
+    /// The file says near its top that a tool generated it (`@generated`, "do not edit").
+    #[serde(default)]
+    pub generated: bool,
+}
+
+/// Generated code (prost, bindgen, sea-orm …) marks itself `@generated` or "do not edit"
+/// near the top; its types mirror others by design and nobody edits them by hand.
+pub fn marks_generated(text: &str) -> bool {
+    let mut end = text.len().min(1024);
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text.get(..end).unwrap_or("");
+    head.contains("@generated") || head.to_ascii_lowercase().contains("do not edit")
 }
 
 /// A fn body left unparsed by lazy extraction. It declares no items, uses or impls and
