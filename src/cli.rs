@@ -282,6 +282,7 @@ fn check(paths: &[PathBuf], opts: &CheckOptions) -> miette::Result<i32> {
             (None, false) => CacheSetting::Workspace,
         },
         timings: opts.timings,
+        parse_all_bodies_up_to: crate::SMALL_TREE_BODY_BYTES,
         ..Options::default()
     };
     let discovery = match discovered {

@@ -21,6 +21,11 @@ pub mod workspace;
 
 use std::path::PathBuf;
 
+/// Below this many bytes of fn bodies left unparsed (roughly 8k lines of code in bodies)
+/// the command line parses them all: a small tree pays a few milliseconds, and a syntax
+/// error in any body is reported, as with a full parse.
+pub const SMALL_TREE_BODY_BYTES: usize = 256 * 1024;
+
 /// What to analyse and how.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -43,6 +48,10 @@ pub struct Options {
     /// the same; this is the reference the lazy mode is tested against). The environment
     /// variable `SSOT_EAGER_BODIES=1` does the same for the command line.
     pub eager_bodies: bool,
+    /// With lazy bodies: parse every fn body anyway when the unparsed ones total at most
+    /// this many bytes, so syntax errors inside them are reported (0: never). The command
+    /// line uses [`SMALL_TREE_BODY_BYTES`].
+    pub parse_all_bodies_up_to: usize,
     /// Where per-file facts are cached between runs.
     pub cache: CacheSetting,
 }
@@ -186,6 +195,7 @@ pub fn analyze_discovered(
         workspace::module_tree::load_timed(discovery, &config, &load, &load_clock);
     timings.load = clock.lap();
     timings.load_work = load_clock.work(workers);
+    index.parse_all_bodies_up_to = options.parse_all_bodies_up_to;
     timings.index_work = index::build::complete_timed(&mut index, &config);
     if let Some(cache) = &cache {
         let files = index

@@ -268,6 +268,18 @@ fn a_path_outside_the_current_package_analyses_only_its_own_package() {
     );
 }
 
+/// A small tree has every fn body parsed (lazy extraction would skip this one: no rule
+/// needs it), so a syntax error inside a body is a reported problem, as with a full parse.
+#[test]
+fn a_syntax_error_inside_a_fn_body_is_reported_on_a_small_tree() {
+    let ws = package("pub fn f() -> u32 {\n    let x = ;\n    1\n}\n");
+    let out = run(ws.path(), &["check", "--format", "json", "--no-cache"]);
+    let report = json(&out);
+    assert_eq!(report["summary"]["parse_failures"], 1, "{report}");
+    assert_eq!(report["problems"][0]["kind"], "parse", "{report}");
+    assert_eq!(report["problems"][0]["line"], 2, "{report}");
+}
+
 #[test]
 fn bad_config_exits_2() {
     let ws = package(CLEAN);

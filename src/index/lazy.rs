@@ -40,6 +40,15 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) -> usize {
     let parsed: Vec<(usize, Vec<(usize, BodyFacts)>)> = {
         use rayon::prelude::*;
         let interest = Interest::new(index, config);
+        // On a small tree parsing every body costs little, and a syntax error in a body no
+        // rule needs is still worth telling the user about.
+        let unparsed: usize = index
+            .files
+            .iter()
+            .flat_map(|f| &f.facts.lazy_bodies)
+            .map(|b| b.span.len())
+            .sum();
+        let all = unparsed <= index.parse_all_bodies_up_to;
         let index = &*index;
         index
             .files
@@ -62,14 +71,13 @@ pub fn fill_needed_bodies(index: &mut Index, config: &Config) -> usize {
                         let item = file.facts.items.get(body.item as usize)?;
                         let inner =
                             text.get(body.span.lo as usize + 1..body.span.hi as usize - 1)?;
-                        interest
-                            .needs(
-                                FileId(f as u32),
-                                inner,
-                                item,
-                                body.enclosing_impl.as_deref(),
-                            )
-                            .then(|| (b, extract_body(text, item, body)))
+                        (all || interest.needs(
+                            FileId(f as u32),
+                            inner,
+                            item,
+                            body.enclosing_impl.as_deref(),
+                        ))
+                        .then(|| (b, extract_body(text, item, body)))
                     })
                     .collect();
                 (f, bodies)

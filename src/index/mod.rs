@@ -198,6 +198,10 @@ pub struct Index {
     pub summary: ScanSummary,
     /// The config file, when there is one.
     pub config_file: Option<FileId>,
+    /// When the fn bodies lazy extraction left unparsed total at most this many bytes, the
+    /// index parses them all, so a syntax error inside any of them is reported; on larger
+    /// trees only the bodies a rule can need are parsed. 0: only those (see `lazy.rs`).
+    pub parse_all_bodies_up_to: usize,
 }
 
 impl Index {
