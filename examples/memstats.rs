@@ -236,10 +236,12 @@ fn breakdown(index: &Index) {
     add(
         "ref_res",
         vec(&index.ref_res)
+            + index.ref_res.iter().map(vec).sum::<usize>()
+            + vec(&index.ref_res_pool)
             + index
-                .ref_res
+                .ref_res_pool
                 .iter()
-                .map(|v| vec(v) + v.iter().map(res).sum::<usize>())
+                .map(|r| res(&Some(r.clone())))
                 .sum::<usize>(),
     );
     let total: usize = t.values().sum();
@@ -251,7 +253,7 @@ fn breakdown(index: &Index) {
     let (mut none, mut ext, mut other, mut via) = (0, 0, 0, 0);
     let mut distinct = std::collections::HashSet::new();
     for r in index.ref_res.iter().flatten() {
-        match r {
+        match r.and_then(|i| index.ref_res_pool.get(i as usize)) {
             None => none += 1,
             Some(r) => {
                 if matches!(r.target, cargo_ssot::index::Target::External(_)) {

@@ -29,7 +29,7 @@ pub fn complete_timed(index: &mut Index, config: &Config) -> IndexWork {
     let bodies_lazy: usize = index.files.iter().map(|f| f.facts.lazy_bodies.len()).sum();
     let bodies_parsed = super::lazy::fill_needed_bodies(index, config);
     let bodies = clock.lap();
-    index.ref_res = index.names.resolve_refs(index);
+    (index.ref_res, index.ref_res_pool) = index.names.resolve_refs(index);
     IndexWork {
         names,
         bodies,

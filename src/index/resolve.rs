@@ -1584,40 +1584,74 @@ impl NameTables {
         None
     }
 
-    pub(crate) fn resolve_refs(&self, index: &Index) -> Vec<Vec<Option<Resolution>>> {
+    /// Resolves every path ref: per file, an index into the returned pool of distinct
+    /// resolutions (see [`Index::ref_res`]). Files are resolved in parallel a batch at a time
+    /// and each batch is interned before the next, so the per-ref copies never all live at once.
+    pub(crate) fn resolve_refs(&self, index: &Index) -> (Vec<Vec<Option<u32>>>, Vec<Resolution>) {
         use rayon::prelude::*;
-        index
-            .files
-            .par_iter()
-            .enumerate()
-            .map(|(f, file)| {
-                let file_id = FileId(f as u32);
-                if !matches!(file.role, FileRole::Module { .. }) {
-                    return vec![None; file.facts.refs.len()];
-                }
-                let mut memo = Memo::default();
-                let mut ctx_cache: HashMap<&[ScopeSeg], Option<ScopeCtx>> = HashMap::new();
-                file.facts
-                    .refs
-                    .iter()
+        const BATCH: usize = 128;
+        let mut pool: Vec<Resolution> = Vec::new();
+        let mut ids: HashMap<Resolution, u32> = HashMap::new();
+        let mut out: Vec<Vec<Option<u32>>> = Vec::with_capacity(index.files.len());
+        for (b, batch) in index.files.chunks(BATCH).enumerate() {
+            let resolved: Vec<Vec<Option<Resolution>>> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(i, file)| {
+                    self.resolve_file_refs(index, FileId((b * BATCH + i) as u32), file)
+                })
+                .collect();
+            for file in resolved {
+                let file_ids = file
+                    .into_iter()
                     .map(|r| {
-                        let ctx = ctx_cache
-                            .entry(r.scope.as_slice())
-                            .or_insert_with(|| self.ctx(file_id, &r.scope))
-                            .as_ref()?;
-                        let self_ty = r.enclosing_impl.as_deref().or_else(|| last_impl(&r.scope));
-                        self.resolve_segments(
-                            index,
-                            ctx,
-                            self_ty,
-                            &r.segments,
-                            r.leading_colon,
-                            wanted(r.kind),
-                            None,
-                            &mut memo,
-                        )
+                        let r = r?;
+                        if let Some(id) = ids.get(&r) {
+                            return Some(*id);
+                        }
+                        let id = u32::try_from(pool.len()).ok()?;
+                        ids.insert(r.clone(), id);
+                        pool.push(r);
+                        Some(id)
                     })
-                    .collect()
+                    .collect();
+                out.push(file_ids);
+            }
+        }
+        pool.shrink_to_fit();
+        (out, pool)
+    }
+
+    fn resolve_file_refs(
+        &self,
+        index: &Index,
+        file_id: FileId,
+        file: &super::IndexedFile,
+    ) -> Vec<Option<Resolution>> {
+        if !matches!(file.role, FileRole::Module { .. }) {
+            return vec![None; file.facts.refs.len()];
+        }
+        let mut memo = Memo::default();
+        let mut ctx_cache: HashMap<&[ScopeSeg], Option<ScopeCtx>> = HashMap::new();
+        file.facts
+            .refs
+            .iter()
+            .map(|r| {
+                let ctx = ctx_cache
+                    .entry(r.scope.as_slice())
+                    .or_insert_with(|| self.ctx(file_id, &r.scope))
+                    .as_ref()?;
+                let self_ty = r.enclosing_impl.as_deref().or_else(|| last_impl(&r.scope));
+                self.resolve_segments(
+                    index,
+                    ctx,
+                    self_ty,
+                    &r.segments,
+                    r.leading_colon,
+                    wanted(r.kind),
+                    None,
+                    &mut memo,
+                )
             })
             .collect()
     }
