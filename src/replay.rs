@@ -34,7 +34,7 @@
 use crate::facts::ProblemKind;
 use crate::index::{FileRole, Index};
 use crate::workspace::module_tree::MAX_FILE_BYTES;
-use crate::workspace::{is_skipped_dir_name, normalize, Discovery};
+use crate::workspace::{normalize, Discovery};
 use crate::{Options, Outcome};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -464,31 +464,13 @@ fn walk_rs_paths(discovery: &Discovery) -> u128 {
 fn walk_root(discovery: &Discovery, w: usize, root: &Path) -> u128 {
     let mut hasher = Xxh3::new();
     hasher.update(root.as_os_str().as_encoded_bytes());
-    let root_canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let members: HashSet<&Path> = discovery
         .packages
         .iter()
         .filter(|p| p.workspace == w as u32)
         .map(|p| p.dir.as_path())
         .collect();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 || !e.file_type().is_dir() {
-                return true;
-            }
-            if is_skipped_dir_name(e.file_name()) {
-                return false;
-            }
-            if e.path_is_symlink()
-                && !std::fs::canonicalize(e.path()).is_ok_and(|c| c.starts_with(&root_canonical))
-            {
-                return false;
-            }
-            members.contains(e.path()) || !e.path().join("Cargo.toml").is_file()
-        });
+    let walker = crate::workspace::walk_workspace(root, members);
     for entry in walker {
         match entry {
             Ok(e) => {

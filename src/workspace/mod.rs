@@ -124,6 +124,36 @@ pub fn is_skipped_dir_name(name: &std::ffi::OsStr) -> bool {
     name == "target" || name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
+/// Everything under a workspace root that belongs to it, in file-name order: follows
+/// symlinks that stay inside the root (walkdir detects loops), skips build output, hidden
+/// directories and projects nested in it that are not among `members` (package dirs).
+/// The unreachable-file listing and the replay cache's check must walk exactly alike.
+pub fn walk_workspace<'a>(
+    root: &Path,
+    members: std::collections::HashSet<&'a Path>,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + 'a {
+    let root_canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |e| {
+            if e.depth() == 0 || !e.file_type().is_dir() {
+                return true;
+            }
+            if is_skipped_dir_name(e.file_name()) {
+                return false;
+            }
+            if e.path_is_symlink()
+                && !std::fs::canonicalize(e.path()).is_ok_and(|c| c.starts_with(&root_canonical))
+            {
+                return false; // leaves the workspace
+            }
+            // Another project nested in this one is not ours to list.
+            members.contains(e.path()) || !e.path().join("Cargo.toml").is_file()
+        })
+}
+
 #[cfg(test)]
 mod path_tests {
     use super::*;

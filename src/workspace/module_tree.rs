@@ -7,9 +7,7 @@
 //! order, so ids are deterministic. A file reached from two crates (or twice in one) is read
 //! and parsed once and shared; it gets one `FileId` per module it becomes.
 
-use super::{
-    is_skipped_dir_name, normalize, relative, CrateSpec, Discovery, LoadOptions, PackageInfo,
-};
+use super::{normalize, relative, CrateSpec, Discovery, LoadOptions, PackageInfo};
 use crate::config::{Config, ExcludeSet};
 use crate::facts::cache::FactsCache;
 use crate::facts::{FileFacts, Item, ItemDetail, ItemKind, Problem, ProblemKind, ScopeSeg, Vis};
@@ -977,33 +975,13 @@ impl Loader<'_> {
             if !walked.insert(root.as_path()) {
                 continue;
             }
-            let root_canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
             let members: HashSet<&Path> = self
                 .packages
                 .iter()
                 .filter(|p| p.workspace == w as u32)
                 .map(|p| p.dir.as_path())
                 .collect();
-            let walker = walkdir::WalkDir::new(root)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    if e.depth() == 0 || !e.file_type().is_dir() {
-                        return true;
-                    }
-                    if is_skipped_dir_name(e.file_name()) {
-                        return false;
-                    }
-                    if e.path_is_symlink()
-                        && !std::fs::canonicalize(e.path())
-                            .is_ok_and(|c| c.starts_with(&root_canonical))
-                    {
-                        return false; // leaves the workspace
-                    }
-                    // Another project nested in this one is not ours to list.
-                    members.contains(e.path()) || !e.path().join("Cargo.toml").is_file()
-                });
+            let walker = super::walk_workspace(root, members);
             for entry in walker {
                 let entry = match entry {
                     Ok(e) => e,
