@@ -496,6 +496,21 @@ pub struct UseLeaf {
     pub in_group: bool,
 }
 
+impl UseLeaf {
+    /// A re-export no route counts through, by its own attributes: `#[doc(hidden)]` and
+    /// `__`-named macro plumbing, `pub use crate as name` self-aliases, cfg-switched
+    /// alternatives, test code. One predicate for `non-canonical-import` (which also exempts
+    /// leaves in hidden modules) and for lazy body selection, which must not count more.
+    pub fn is_plumbing(&self) -> bool {
+        self.attrs.doc_hidden
+            || self.cfg_gated
+            || self.in_test
+            || self.rename.as_deref().is_some_and(|r| r.starts_with("__"))
+            || self.path.last().is_some_and(|s| s.starts_with("__"))
+            || matches!(self.path.as_slice(), [only] if only == "crate" || only == "self")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RefKind {
     /// A path in a type position (`let x: a::B`, fn signatures, fields, generic args).

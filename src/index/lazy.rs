@@ -383,7 +383,7 @@ fn reexport_names<'a>(index: &'a Index, out: &mut FxSet<&'a str>) {
         }
         let inside = match &res.target {
             Target::Def(d) => {
-                let contained = is_within(index, index.def(*d).module, home);
+                let contained = index.is_within(index.def(*d).module, home);
                 if !contained {
                     let item = index.item(*d);
                     out.insert(item.name.as_str());
@@ -395,7 +395,7 @@ fn reexport_names<'a>(index: &'a Index, out: &mut FxSet<&'a str>) {
                 contained
             }
             Target::Module(m) => {
-                let contained = is_within(index, *m, home);
+                let contained = index.is_within(*m, home);
                 if !contained {
                     modules.insert(*m);
                 }
@@ -462,31 +462,12 @@ fn never_a_route(leaf: &crate::facts::UseLeaf) -> bool {
             .rename
             .as_ref()
             .map_or(true, |r| Some(r) == leaf.path.first());
-    crate_reexport
-        || leaf.attrs.doc_hidden
-        || leaf.cfg_gated
-        || leaf.in_test
-        || leaf.rename.as_deref().is_some_and(|r| r.starts_with("__"))
-        || leaf.path.last().is_some_and(|s| s.starts_with("__"))
-        || matches!(leaf.path.as_slice(), [only] if only == "crate" || only == "self")
+    crate_reexport || leaf.is_plumbing()
 }
 
 /// A module inside a `#[doc(hidden)]` or `__`-named one (macro plumbing), or a `prelude`.
 fn in_plumbing_or_prelude(index: &Index, m: ModuleId) -> bool {
-    if index.module(m).path.iter().any(|s| s == "prelude") {
-        return true;
-    }
-    let mut cur = Some(m);
-    for _ in 0..1024 {
-        let Some(module) = cur.and_then(|c| index.modules.get(c.0 as usize)) else {
-            return false;
-        };
-        if module.doc_hidden || module.path.last().is_some_and(|n| n.starts_with("__")) {
-            return true;
-        }
-        cur = module.parent;
-    }
-    false
+    index.module(m).path.iter().any(|s| s == "prelude") || index.in_hidden_module(m)
 }
 
 fn for_each_leaf<'a>(index: &'a Index, mut f: impl FnMut(UseId, &'a crate::facts::UseLeaf)) {
@@ -521,27 +502,6 @@ fn module_level(item: &crate::facts::Item) -> bool {
         .all(|s| matches!(s, crate::facts::ScopeSeg::Mod(_)))
 }
 
-fn is_within(index: &Index, m: ModuleId, ancestor: ModuleId) -> bool {
-    let mut cur = Some(m);
-    // Bounded by the tree depth; the counter guards against a malformed tree.
-    for _ in 0..1024 {
-        match cur {
-            Some(c) if c == ancestor => return true,
-            Some(c) => cur = index.modules.get(c.0 as usize).and_then(|x| x.parent),
-            None => return false,
-        }
-    }
-    false
-}
-
 fn within_any(index: &Index, m: ModuleId, set: &HashSet<ModuleId>) -> bool {
-    let mut cur = Some(m);
-    for _ in 0..1024 {
-        match cur {
-            Some(c) if set.contains(&c) => return true,
-            Some(c) => cur = index.modules.get(c.0 as usize).and_then(|x| x.parent),
-            None => return false,
-        }
-    }
-    false
+    index.module_and_parents(m).any(|c| set.contains(&c))
 }

@@ -223,6 +223,25 @@ impl Index {
     pub fn module(&self, id: ModuleId) -> &Module {
         &self.modules[id.0 as usize]
     }
+    /// Is `m` the module `ancestor` or inside it?
+    pub fn is_within(&self, m: ModuleId, ancestor: ModuleId) -> bool {
+        self.module_and_parents(m).any(|c| c == ancestor)
+    }
+    /// Is `m` inside (or itself) a `#[doc(hidden)]` or `__`-named module (`__private`):
+    /// plumbing for macros?
+    pub fn in_hidden_module(&self, m: ModuleId) -> bool {
+        self.module_and_parents(m).any(|c| {
+            let module = self.module(c);
+            module.doc_hidden || module.path.last().is_some_and(|n| n.starts_with("__"))
+        })
+    }
+    /// `m`, its parent, and so on up to the crate root; bounded by the tree depth (the
+    /// bound guards against a malformed tree).
+    pub fn module_and_parents(&self, m: ModuleId) -> impl Iterator<Item = ModuleId> + '_ {
+        std::iter::successors(Some(m), |c| self.modules.get(c.0 as usize)?.parent)
+            .take_while(|c| (c.0 as usize) < self.modules.len())
+            .take(1024)
+    }
     pub fn krate(&self, id: CrateId) -> &Crate {
         &self.crates[id.0 as usize]
     }

@@ -554,20 +554,6 @@ fn starts_uppercase(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
 
-fn is_descendant(index: &Index, mut m: ModuleId, ancestor: ModuleId) -> bool {
-    // Depth is bounded by the module tree; the counter guards against a malformed tree.
-    for _ in 0..1024 {
-        if m == ancestor {
-            return true;
-        }
-        match index.modules.get(m.0 as usize).and_then(|x| x.parent) {
-            Some(p) => m = p,
-            None => return false,
-        }
-    }
-    false
-}
-
 /// May code in `requester` see a name `owner` declares/imports with visibility `vis`?
 fn visible(index: &Index, vis: Vis, owner: ModuleId, requester: ModuleId) -> bool {
     match vis {
@@ -576,7 +562,7 @@ fn visible(index: &Index, vis: Vis, owner: ModuleId, requester: ModuleId) -> boo
             let krate = |m: ModuleId| index.modules.get(m.0 as usize).map(|x| x.krate);
             krate(owner) == krate(requester)
         }
-        Vis::Private => is_descendant(index, requester, owner),
+        Vis::Private => index.is_within(requester, owner),
     }
 }
 

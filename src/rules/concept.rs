@@ -73,9 +73,9 @@ impl<'a> ResolvedConcept<'a> {
     }
     /// Is module `m` (inside) one of the concept's shim or deprecated modules?
     pub fn in_shim_or_deprecated_module(&self, index: &Index, m: ModuleId) -> bool {
-        self.shims.iter().any(|(s, _)| is_within(index, m, *s))
+        self.shims.iter().any(|(s, _)| index.is_within(m, *s))
             || self.deprecated.iter().any(|d| match d.key {
-                DeprecatedKey::Module(dm) => is_within(index, m, dm),
+                DeprecatedKey::Module(dm) => index.is_within(m, dm),
                 _ => false,
             })
     }
@@ -205,20 +205,6 @@ fn resolve_one<'a>(
         shims,
         context,
     }
-}
-
-/// Is `m` the module `ancestor` or inside it?
-pub fn is_within(index: &Index, m: ModuleId, ancestor: ModuleId) -> bool {
-    let mut cur = Some(m);
-    // Bounded by the tree depth; the counter guards against a malformed tree.
-    for _ in 0..1024 {
-        match cur {
-            Some(c) if c == ancestor => return true,
-            Some(c) => cur = index.modules.get(c.0 as usize).and_then(|x| x.parent),
-            None => return false,
-        }
-    }
-    false
 }
 
 /// Is code in `file` at `scope` (with its own `in_test` flag) test code the rules skip?
@@ -368,7 +354,7 @@ fn visible_from(index: &Index, vis: Vis, owner: ModuleId, from: ModuleId) -> boo
         Vis::Public => true,
         // `pub(super)`/`pub(in ..)` are crate-internal; treat them as `pub(crate)`.
         Vis::Crate | Vis::Restricted => krate(owner) == krate(from),
-        Vis::Private => is_within(index, from, owner),
+        Vis::Private => index.is_within(from, owner),
     }
 }
 

@@ -227,11 +227,11 @@ fn in_factory(
         return false;
     };
     concept.factories.iter().any(|(place, _)| match place {
-        FactoryPlace::Module(f) => concept::is_within(index, module, *f),
+        FactoryPlace::Module(f) => index.is_within(module, *f),
         FactoryPlace::Def(d) => {
             let def = index.def(*d);
             let item = index.item(*d);
-            let same_module = concept::is_within(index, module, def.module);
+            let same_module = index.is_within(module, def.module);
             match item.kind {
                 ItemKind::Fn => {
                     same_module

@@ -798,32 +798,11 @@ fn exempt_hop(index: &Index, u: UseId) -> bool {
     let Some(l) = leaf(index, u) else {
         return true;
     };
-    l.attrs.doc_hidden
-        || l.cfg_gated
-        || l.in_test
-        || l.rename.as_deref().is_some_and(|r| r.starts_with("__"))
-        || l.path.last().is_some_and(|s| s.starts_with("__"))
-        || matches!(l.path.as_slice(), [only] if only == "crate" || only == "self")
-        || hop_module(index, u).is_some_and(|m| in_hidden_module(index, m))
+    l.is_plumbing() || hop_module(index, u).is_some_and(|m| index.in_hidden_module(m))
 }
 
 fn hop_module(index: &Index, u: UseId) -> Option<ModuleId> {
     index.module_at(u.file, &leaf(index, u)?.scope)
-}
-
-/// A `#[doc(hidden)]` or `__`-named module (`__private`): plumbing for macros.
-fn in_hidden_module(index: &Index, m: ModuleId) -> bool {
-    let mut cur = Some(m);
-    for _ in 0..1024 {
-        let Some(module) = cur.and_then(|c| index.modules.get(c.0 as usize)) else {
-            return false;
-        };
-        if module.doc_hidden || module.path.last().is_some_and(|n| n.starts_with("__")) {
-            return true;
-        }
-        cur = module.parent;
-    }
-    false
 }
 
 /// A re-export that gives an item of a private child module its public name
@@ -853,7 +832,7 @@ fn names_private_child(index: &Index, u: UseId, target: &Target) -> bool {
         let Some(parent) = module.parent else {
             return false;
         };
-        if vis == Vis::Private && concept::is_within(index, parent, reexporter) {
+        if vis == Vis::Private && index.is_within(parent, reexporter) {
             return true;
         }
         cur = parent;
@@ -863,7 +842,7 @@ fn names_private_child(index: &Index, u: UseId, target: &Target) -> bool {
 
 /// Is re-export `u` in the defining module of `d` or one of its ancestors?
 fn lifts_from_child(index: &Index, u: UseId, d: DefId) -> bool {
-    hop_module(index, u).is_some_and(|m| concept::is_within(index, index.def(d).module, m))
+    hop_module(index, u).is_some_and(|m| index.is_within(index.def(d).module, m))
 }
 
 /// A re-export in a `prelude` module: the conventional "import the common names from here"
@@ -990,7 +969,7 @@ fn deprecated_match<'x>(
     view: &View,
     prefixes: &[Target],
 ) -> Option<&'x DeprecatedRoute> {
-    let in_module = |m: ModuleId, dm: ModuleId| concept::is_within(index, m, dm);
+    let in_module = |m: ModuleId, dm: ModuleId| index.is_within(m, dm);
     let target_def = match view.target {
         Target::Def(d) => Some(*d),
         _ => None,

@@ -36,7 +36,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let shim_of = |m: ModuleId| {
         shims
             .iter()
-            .find(|(s, _, _)| concept::is_within(index, m, *s))
+            .find(|(s, _, _)| index.is_within(m, *s))
             .copied()
     };
 
