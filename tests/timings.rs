@@ -10,6 +10,8 @@ fn timings_breakdown_names_every_stage_on_stderr() {
             "fixtures/legacy-chat-server",
             "--timings",
             "--exit-zero",
+            // A replay hit (any earlier run of this test) prints only discover/replay/report.
+            "--no-cache",
         ])
         .args(["--format", "json"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
