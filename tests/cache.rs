@@ -6,26 +6,13 @@ use cargo_ssot::{analyze, CacheSetting, Options};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-ssot");
 
 /// A copy of the legacy chat server fixture (it has findings of most rules).
 fn workspace() -> tempfile::TempDir {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/legacy-chat-server");
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&src).unwrap();
-        if rel.components().any(|c| c.as_os_str() == "target") {
-            continue;
-        }
-        let to = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
+    support::fixture_copy("legacy-chat-server")
 }
 
 fn json_report(outcome: &cargo_ssot::Outcome) -> String {

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-ssot");
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -172,28 +174,6 @@ fn pre_commit_hook_refuses_a_violating_commit_and_accepts_the_fix() {
 // --fix and --diff
 
 /// A copy of `fixtures/<name>` in a temp dir (without any `target/`).
-fn fixture_copy(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    copy_tree(&Path::new(REPO).join("fixtures").join(name), tmp.path());
-    tmp
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let path = entry.path();
-        if entry.file_name() == "target" {
-            continue;
-        }
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy file");
-        }
-    }
-}
-
 /// Every file under `dir`, relative path → contents.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -239,7 +219,7 @@ fn by_fix(report: &serde_json::Value, rule: &str) -> (Vec<String>, Vec<String>) 
 
 #[test]
 fn fix_rewrites_the_legacy_imports_and_the_code_still_parses() {
-    let ws = fixture_copy("legacy-chat-server");
+    let ws = support::fixture_copy("legacy-chat-server");
     let before = json(&ssot(ws.path(), &["check", "--format", "json"]));
     let (fixable, unfixable) = by_fix(&before, "ssot::non-canonical-import");
     assert!(fixable.len() >= 3, "{fixable:?}");
@@ -294,7 +274,7 @@ fn fix_rewrites_the_legacy_imports_and_the_code_still_parses() {
 
 #[test]
 fn diff_writes_nothing_and_applies_to_the_same_result_as_fix() {
-    let ws = fixture_copy("rules/non-canonical-import");
+    let ws = support::fixture_copy("rules/non-canonical-import");
     let before = snapshot(ws.path());
     let out = ssot(ws.path(), &["check", "--diff"]);
     assert_eq!(code(&out), 1, "there is something to fix\n{}", show(&out));
@@ -306,7 +286,7 @@ fn diff_writes_nothing_and_applies_to_the_same_result_as_fix() {
     assert!(text(&out.stderr).contains("to fix in"), "{}", show(&out));
 
     // The diff is a real patch: applied to the untouched tree it gives what --fix writes.
-    let fixed = fixture_copy("rules/non-canonical-import");
+    let fixed = support::fixture_copy("rules/non-canonical-import");
     let out = ssot(fixed.path(), &["check", "--fix", "--exit-zero", "-q"]);
     assert_eq!(code(&out), 0, "{}", show(&out));
     let patch = ws.path().join("fixes.patch");
@@ -323,7 +303,7 @@ fn diff_writes_nothing_and_applies_to_the_same_result_as_fix() {
     assert_eq!(patched, snapshot(fixed.path()));
 
     // --output takes the diff instead of stdout.
-    let ws = fixture_copy("rules/non-canonical-import");
+    let ws = support::fixture_copy("rules/non-canonical-import");
     let out_file = tempfile::NamedTempFile::new().expect("temp file");
     let out = ssot(
         ws.path(),
@@ -346,7 +326,7 @@ fn diff_writes_nothing_and_applies_to_the_same_result_as_fix() {
 #[cfg(unix)]
 #[test]
 fn fix_never_writes_through_a_symlink_that_leaves_the_workspace() {
-    let ws = fixture_copy("legacy-chat-server");
+    let ws = support::fixture_copy("legacy-chat-server");
     let outside = tempfile::tempdir().expect("temp dir");
     let compat = ws.path().join("crates/chat-api/src/compat.rs");
     let target = outside.path().join("compat.rs");
@@ -381,7 +361,7 @@ fn fix_never_writes_through_a_symlink_that_leaves_the_workspace() {
 
 #[test]
 fn fix_and_diff_do_not_combine_with_write_baseline() {
-    let ws = fixture_copy("rules/non-canonical-import");
+    let ws = support::fixture_copy("rules/non-canonical-import");
     for args in [
         &["check", "--fix", "--diff"][..],
         &["check", "--fix", "--write-baseline", "b.json"][..],
