@@ -386,35 +386,27 @@ fn resolve_names_with(index: &Index, worklist: bool) -> Resolved {
     }
     for _ in 0..MAX_ROUNDS {
         let mut ran = false;
-        let mut memo = Memo::default();
-        for &t in &globs {
-            if changes.up_to_date(ran_at[t], &deps[t]) {
-                continue;
-            }
-            clock += 1;
-            ran = true;
-            ran_at[t] = Some(clock);
-            let (changed, read) =
-                tables.resolve_task_recorded(index, &tasks[t], &mut memo, &mut use_res);
-            deps[t] = read;
-            if changed {
-                changes.glob = clock;
-                memo = Memo::default();
-            }
-        }
-        let mut memo = Memo::default();
-        for &t in &names {
-            if changes.up_to_date(ran_at[t], &deps[t]) {
-                continue;
-            }
-            clock += 1;
-            ran = true;
-            ran_at[t] = Some(clock);
-            let (changed, read) =
-                tables.resolve_task_recorded(index, &tasks[t], &mut memo, &mut use_res);
-            deps[t] = read;
-            if changed {
-                changes.binding(&tasks[t], clock, &mut memo);
+        // Globs first: their targets feed every lookup.
+        for (phase, is_glob) in [(&globs, true), (&names, false)] {
+            let mut memo = Memo::default();
+            for &t in phase {
+                if changes.up_to_date(ran_at[t], &deps[t]) {
+                    continue;
+                }
+                clock += 1;
+                ran = true;
+                ran_at[t] = Some(clock);
+                let (changed, read) =
+                    tables.resolve_task_recorded(index, &tasks[t], &mut memo, &mut use_res);
+                deps[t] = read;
+                match (changed, is_glob) {
+                    (false, _) => {}
+                    (true, true) => {
+                        changes.glob = clock;
+                        memo = Memo::default();
+                    }
+                    (true, false) => changes.binding(&tasks[t], clock, &mut memo),
+                }
             }
         }
         if !ran {
